@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""End-to-end harness: real emulator processes and real ansible runs.
+
+The emulator is started through its command line only (the way a user
+starts it), on a free port, and stopped after the tests.  The collection
+is made visible to Ansible through a symlinked ``ansible_collections``
+tree, so every run uses the working tree as it is.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import ssl
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EMULATOR = os.path.join(REPO, "tests", "emulator", "run_emulator.py")
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+
+ADMIN = ("Administrator", "Emulator-Admin-1!")
+OPERATOR = ("RestoreOperator", "Emulator-Read-1!")
+
+
+class Emulator(object):
+    """A running emulator process and what a client needs to reach it."""
+
+    def __init__(self, args, workdir):
+        self.workdir = workdir
+        cmd = [sys.executable, EMULATOR, "--port", "0", "--cert-dir", workdir] + list(args)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO
+        )
+        self.ca_path = None
+        self.url = None
+        seen = []
+        for line in self.proc.stdout:
+            seen.append(line)
+            if line.startswith("CA certificate written to "):
+                self.ca_path = line.split(" to ", 1)[1].strip()
+            if "ready at " in line:
+                self.url = line.split("ready at ", 1)[1].strip()
+                break
+        if self.url is None:
+            self.proc.kill()
+            raise RuntimeError("emulator did not start:\n" + "".join(seen))
+        scheme, rest = self.url.split("://", 1)
+        self.protocol = scheme
+        hostport = rest.split("/", 1)[0]
+        self.host, port = hostport.rsplit(":", 1)
+        self.port = int(port)
+        self.root = "%s://%s" % (scheme, hostport)
+        self.admin_user, self.admin_password = ADMIN
+        self.operator_user, self.operator_password = OPERATOR
+
+    def _open(self, method, path):
+        ctx = ssl.create_default_context(cafile=self.ca_path) if self.protocol == "https" else None
+        req = urllib.request.Request(self.root + path, method=method, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def stats(self):
+        """Counters of the emulator's test-only endpoint."""
+        return self._open("GET", "/_emulator/stats")
+
+    def reset(self):
+        """Restore the initial dataset, drop logon sessions, zero the counters."""
+        return self._open("POST", "/_emulator/reset")
+
+    def env(self, user=ADMIN):
+        """VEEAM_EM_* variables, the way AWX injects a credential."""
+        env = {
+            "VEEAM_EM_SERVER": self.host,
+            "VEEAM_EM_PORT": str(self.port),
+            "VEEAM_EM_PROTOCOL": self.protocol,
+            "VEEAM_EM_USER": user[0],
+            "VEEAM_EM_PASSWORD": user[1],
+        }
+        if self.ca_path:
+            env["VEEAM_EM_CA_PATH"] = self.ca_path
+        return env
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def start_emulator():
+    """Factory: ``start_emulator("--http", "--sessions", "500")`` -> Emulator.
+
+    Every emulator started this way is stopped at the end of the session.
+    """
+    started = []
+    dirs = []
+
+    def _start(*args):
+        workdir = tempfile.mkdtemp(prefix="em-emulator-")
+        dirs.append(workdir)
+        emu = Emulator(args, workdir)
+        started.append(emu)
+        return emu
+
+    yield _start
+    for emu in started:
+        emu.stop()
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def emulator(start_emulator):
+    """The shared HTTPS emulator (seed 42, 2,000 sessions, fast stops)."""
+    return start_emulator("--seed", "42", "--stop-delay", "1")
+
+
+@pytest.fixture()
+def fresh_emulator(emulator):
+    """The shared emulator, reset to its initial data and zero counters."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture(scope="session")
+def collection_env(tmp_path_factory):
+    """Environment in which ansible sees this working tree as backupops.veeam_em."""
+    root = tmp_path_factory.mktemp("collections")
+    ns = root / "ansible_collections" / "backupops"
+    ns.mkdir(parents=True)
+    os.symlink(REPO, str(ns / "veeam_em"))
+    home = tmp_path_factory.mktemp("home")
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("VEEAM_EM_", "ANSIBLE_"))
+    }
+    env.update({
+        "PATH": BIN + os.pathsep + env.get("PATH", ""),
+        "HOME": str(home),
+        "ANSIBLE_COLLECTIONS_PATH": str(root),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
+        "ANSIBLE_REMOTE_TEMP": str(home / "tmp"),
+    })
+    return env
+
+
+def _run(cmd, env, extra_env=None, cwd=REPO, timeout=600):
+    full = dict(env)
+    full.update(extra_env or {})
+    return subprocess.run(cmd, env=full, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture()
+def ansible_playbook(collection_env):
+    """Run ``ansible-playbook``; returns the CompletedProcess (stdout, stderr, returncode).
+
+    ``ansible_playbook("tests/e2e/playbooks/x.yml", extra_vars={...}, env=emu.env(),
+    args=["--check", "--diff"])``
+    """
+    def _run_playbook(playbook, extra_vars=None, env=None, args=(), cwd=REPO):
+        cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        if extra_vars:
+            cmd += ["-e", json.dumps(extra_vars)]
+        cmd += list(args) + [playbook]
+        return _run(cmd, collection_env, env, cwd=cwd)
+    return _run_playbook
+
+
+@pytest.fixture()
+def ansible_adhoc(collection_env):
+    """Run ``ansible localhost -m MODULE -a ARGS``; returns the CompletedProcess."""
+    def _run_adhoc(module, module_args="", env=None, args=()):
+        cmd = [os.path.join(BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+               "-m", module]
+        if module_args:
+            cmd += ["-a", module_args]
+        cmd += list(args)
+        return _run(cmd, collection_env, env)
+    return _run_adhoc
