@@ -168,7 +168,7 @@ def collection_env(tmp_path_factory):
 def _run(cmd, env, extra_env=None, cwd=REPO, timeout=600):
     full = dict(env)
     full.update(extra_env or {})
-    return subprocess.run(cmd, env=full, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, env=full, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture()

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Connection options of every module (argument spec in module_utils/_connection.py)."""
+
+    DOCUMENTATION = r"""
+options:
+  server:
+    description:
+      - Host name or IP address of the Veeam Backup Enterprise Manager server.
+      - If not set, the value of the E(VEEAM_EM_SERVER) environment variable is used.
+    type: str
+    required: true
+    aliases: [host, hostname]
+  port:
+    description:
+      - TCP port of the Enterprise Manager REST API.
+      - If not set, the value of the E(VEEAM_EM_PORT) environment variable is used.
+    type: int
+    default: 9398
+  protocol:
+    description:
+      - V(https) for the REST API on port 9398, V(http) for the legacy plain HTTP API (port 9399).
+      - If not set, the value of the E(VEEAM_EM_PROTOCOL) environment variable is used.
+    type: str
+    choices: [https, http]
+    default: https
+  user:
+    description:
+      - Enterprise Manager account (Portal Administrator, Portal User or Restore Operator role).
+      - Not needed when O(session_token) is given.
+      - If not set, the value of the E(VEEAM_EM_USER) environment variable is used.
+    type: str
+    aliases: [username]
+  password:
+    description:
+      - Password of O(user).
+      - If not set, the value of the E(VEEAM_EM_PASSWORD) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the TLS certificate of the server.
+      - Turn it off only for tests; prefer O(ca_path) for a private CA.
+      - If not set, the value of the E(VEEAM_EM_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificate(s) to trust for the server certificate.
+      - If not set, the value of the E(VEEAM_EM_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Timeout in seconds of each HTTP request.
+      - If not set, the value of the E(VEEAM_EM_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  api_version:
+    description:
+      - REST API version asked for at logon (C(POST /api/sessionMngr/?v=...)).
+      - V(v1_7) is Veeam Backup & Replication 12 to 13, V(v1_6) is 11, V(v1_5) is 10.
+    type: str
+    choices: [latest, v1_5, v1_6, v1_7]
+    default: latest
+  session_token:
+    description:
+      - Token of an existing logon session, as returned by M(backupops.veeam_em.em_logon_session).
+      - With a token the module neither logs on nor logs out, so a play can log on once for many tasks.
+      - An expired or deleted token fails with a message asking to log on again.
+      - If not set, the value of the E(VEEAM_EM_SESSION_TOKEN) environment variable is used.
+    type: str
+requirements:
+  - python >= 3.8
+  - requests
+  - xmltodict
+notes:
+  - All modules are in the action group C(backupops.veeam_em.em); set the connection options once with
+    C(module_defaults) and C(group/backupops.veeam_em.em).
+  - Unless O(session_token) is given, each task logs on and always deletes its logon session at the end, also on failure.
+  - Idempotent requests are retried up to three times with backoff on connection errors and HTTP 502, 503 and 504.
+"""
+
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/backupops.veeam_em.em) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - backupops.veeam_em.em
+"""

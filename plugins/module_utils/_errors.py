@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one exception type of the collection.
+
+Everything that can go wrong while talking to Enterprise Manager (bad
+options, network, TLS, HTTP errors, malformed answers) is raised as
+:class:`VeeamEmError`.  Modules never call ``fail_json`` themselves: the
+module runner in ``_module.py`` turns the exception into ``fail_json`` in
+one place.  Messages never contain a password or a session token.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class VeeamEmError(Exception):
+    """An error with an optional HTTP status and the ``Message`` EM sent back."""
+
+    def __init__(self, msg, status=None, em_message=None, url=None, result=None):
+        super(VeeamEmError, self).__init__(msg)
+        self.msg = msg
+        self.status = status
+        self.em_message = em_message
+        self.url = url
+        # Partial module result to report with the failure (e.g. changed=True
+        # when a stop was sent before waiting timed out).
+        self.result = result or {}
+
+    def to_result(self):
+        """Keyword arguments for ``AnsibleModule.fail_json``."""
+        result = dict(self.result)
+        result["msg"] = self.msg
+        if self.status is not None:
+            result["status"] = self.status
+        if self.em_message:
+            result["em_message"] = self.em_message
+        if self.url:
+            result["url"] = self.url
+        return result
+
+    def __str__(self):
+        return self.msg

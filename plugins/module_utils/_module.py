@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The module runner: the one place where errors become ``fail_json``.
+
+A module declares its own options and a ``run(module, client)`` function
+returning the result dict; :func:`run_module` adds the connection options,
+checks the Python requirements, builds the client, always closes it (which
+logs out a logon it opened), and turns :class:`VeeamEmError` into
+``fail_json``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
+from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import (
+    ConnectionOptions,
+    connection_argument_spec,
+)
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+
+
+def build_module(argument_spec, **kwargs):
+    """AnsibleModule with the connection options plus the module's own."""
+    spec = connection_argument_spec()
+    spec.update(argument_spec)
+    return AnsibleModule(argument_spec=spec, **kwargs)
+
+
+def _check_requirements(module):
+    if _client.requests is None:
+        module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
+    if _xml.xmltodict is None:
+        module.fail_json(msg=missing_required_lib("xmltodict"), exception=_xml.XMLTODICT_IMPORT_ERROR)
+
+
+def run_module(module, run):
+    """Run ``run(module, client)`` and exit with its result (or fail cleanly)."""
+    _check_requirements(module)
+    client = None
+    try:
+        client = _client.EmClient(ConnectionOptions.from_params(module.params))
+        try:
+            result = run(module, client)
+        finally:
+            client.close()
+    except VeeamEmError as exc:
+        _warn(module, client)
+        module.fail_json(**exc.to_result())
+    _warn(module, client)
+    module.exit_json(**result)
+
+
+def _warn(module, client):
+    for warning in client.warnings if client is not None else ():
+        module.warn(warning)

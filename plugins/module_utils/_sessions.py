@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Backup job sessions and backup task sessions: fetch and normalise.
+
+EM entities become flat dicts with stable snake_case keys (documented in
+each module's RETURN).  Both shapes are understood: the archive one (9399,
+``CreationTimeUTC``/``EndTimeUTC``) and the current one (9398,
+``CreationTime``/``EndTime``).  Times come out as ISO 8601 UTC ending in
+``Z``; a session that has not ended has ``end_time`` null.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import itertools
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+
+JOB_SESSION = "BackupJobSession"
+TASK_SESSION = "BackupTaskSession"
+
+SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
+TASK_STATES = ("InProgress", "Pending", "Completed")
+RESULTS = ("Success", "Warning", "Failed", "None")
+JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
+             "AgentBackup", "AgentManagement", "NasBackup")
+RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming")
+SORT_CHOICES = ("newest_first", "oldest_first")
+
+
+# -- value helpers --------------------------------------------------------
+def _last_segment(value):
+    """UUID at the end of a URN (``urn:veeam:Job:UUID``) or of an Href."""
+    if not value:
+        return None
+    value = value.split("?", 1)[0].rstrip("/")
+    return value.replace("/", ":").rsplit(":", 1)[-1].lower() or None
+
+
+def _plain_href(href):
+    """Href without its query string (``?format=Entity``)."""
+    return href.split("?", 1)[0] if href else None
+
+
+def _time(node, *names):
+    """First present time element, as ISO 8601 UTC with ``Z``; None when unset.
+
+    EM writes a not-yet-ended time as an empty element or a placeholder
+    date before 1970; both become None.
+    """
+    for name in names:
+        value = _xml.text(node, name)
+        if value:
+            try:
+                moment = _query.parse_time(value, name)
+            except VeeamEmError:  # an unreadable time is reported as EM sent it
+                return value
+            if moment.year < 1971:
+                return None
+            return _query.format_time(moment)
+    return None
+
+
+def _int(value):
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _bool(value):
+    if value is None:
+        return None
+    return value.strip().lower() == "true"
+
+
+def _link(links, rel, link_type):
+    for link in links:
+        if link["rel"] == rel and link["type"] == link_type:
+            return link
+    return None
+
+
+def _before_at(name):
+    """``Fileserver Backup@2014-10-19 05:22:52`` -> ``Fileserver Backup``."""
+    return name.rsplit("@", 1)[0] if name and "@" in name else None
+
+
+# -- normalisers ----------------------------------------------------------
+def job_session(node):
+    """A BackupJobSession entity (or reference) as the module's return dict."""
+    links = _xml.links(node)
+    server = _link(links, "Up", "BackupServerReference") or {}
+    job = _link(links, "Up", "JobReference") or {}
+    job_uid = _xml.text(node, "JobUid")
+    job_id = _last_segment(job_uid) or _last_segment(job.get("href"))
+    if job_uid is None and job_id:
+        job_uid = _query.make_uid("Job", job_id)
+    uid = node.get("@UID")
+    name = node.get("@Name")
+    return {
+        "id": _last_segment(uid) or _last_segment(_plain_href(node.get("@Href"))),
+        "uid": uid,
+        "name": name,
+        "href": _plain_href(node.get("@Href")),
+        "job_id": job_id,
+        "job_uid": job_uid,
+        "job_name": _xml.text(node, "JobName") or job.get("name") or _before_at(name),
+        "job_type": _xml.text(node, "JobType"),
+        "backup_server_id": _last_segment(server.get("href")),
+        "backup_server_name": server.get("name"),
+        "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
+        "end_time": _time(node, "EndTimeUTC", "EndTime"),
+        "state": _xml.text(node, "State"),
+        "result": _xml.text(node, "Result"),
+        "progress": _int(_xml.text(node, "Progress")),
+        "is_retry": _bool(_xml.text(node, "IsRetry")),
+        "links": links,
+    }
+
+
+def task_session(node):
+    """A BackupTaskSession entity as the module's return dict."""
+    links = _xml.links(node)
+    parent = _link(links, "Up", "BackupJobSessionReference") or {}
+    job_session_uid = _xml.text(node, "JobSessionUid")
+    if job_session_uid is None and parent.get("href"):
+        job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
+    uid = node.get("@UID")
+    name = node.get("@Name")
+    return {
+        "id": _last_segment(uid) or _last_segment(_plain_href(node.get("@Href"))),
+        "uid": uid,
+        "name": name,
+        "href": _plain_href(node.get("@Href")),
+        "vm_name": node.get("@VmDisplayName") or _xml.text(node, "VmDisplayName") or _before_at(name),
+        "job_session_id": _last_segment(job_session_uid),
+        "job_session_uid": job_session_uid,
+        "job_name": _xml.text(node, "JobName") or _before_at(parent.get("name")),
+        "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
+        "end_time": _time(node, "EndTimeUTC", "EndTime"),
+        "state": _xml.text(node, "State"),
+        "result": _xml.text(node, "Result"),
+        "reason": _xml.text(node, "Reason"),
+        "total_size": _int(_xml.text(node, "TotalSize")),
+        "links": links,
+    }
+
+
+def em_task(node, session_id=None):
+    """An EM Task (answer of a stop request, or GET /tasks/{id}) as a dict."""
+    result = node.get("Result")
+    success = _bool(result.get("@Success")) if isinstance(result, dict) else None
+    return {
+        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(node.get("@Href"))),
+        "state": _xml.text(node, "State"),
+        "operation": _xml.text(node, "Operation"),
+        "success": success,
+        "message": _xml.text(result, "Message") if isinstance(result, dict) else None,
+        "session_id": session_id,
+    }
+
+
+def summary(items, states):
+    """``{total, by_result, by_state}``; every known value present, zero or not."""
+    by_result = dict((value, 0) for value in RESULTS)
+    by_state = dict((value, 0) for value in states)
+    for item in items:
+        result = item.get("result") or "None"
+        by_result[result] = by_result.get(result, 0) + 1
+        if item.get("state"):
+            by_state[item["state"]] = by_state.get(item["state"], 0) + 1
+    return {"total": len(items), "by_result": by_result, "by_state": by_state}
+
+
+# -- fetching -------------------------------------------------------------
+def get_job_session(client, session_id):
+    """GET /backupSessions/{id}?format=Entity; None when EM does not know it."""
+    doc = client.get("/backupSessions/%s" % session_id, [("format", "Entity")], not_found_ok=True)
+    if doc is None:
+        return None
+    nodes = _xml.entities(doc[1], JOB_SESSION) if doc[0] != JOB_SESSION else [doc[1]]
+    return job_session(nodes[0]) if nodes else None
+
+
+def get_task_session(client, task_session_id):
+    """GET /backupTaskSessions/{id}?format=Entity; None when EM does not know it."""
+    doc = client.get("/backupTaskSessions/%s" % task_session_id, [("format", "Entity")], not_found_ok=True)
+    if doc is None:
+        return None
+    nodes = _xml.entities(doc[1], TASK_SESSION) if doc[0] != TASK_SESSION else [doc[1]]
+    return task_session(nodes[0]) if nodes else None
+
+
+def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None):
+    """Job sessions matching a server-side filter, sorted by creation time.
+
+    ``latest_per_job`` reads newest first and keeps each job's first
+    session; with ``job_names`` it stops reading as soon as every named
+    job has been seen, with ``limit`` once that many jobs are found.
+    """
+    if not latest_per_job:
+        raw = _query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit)
+        return [job_session(node) for node in itertools.islice(raw, limit)]
+    wanted = set(job_names or ())
+    seen = {}
+    for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
+        session = job_session(node)
+        key = session["job_uid"] or session["job_name"]
+        if key in seen:
+            continue
+        seen[key] = session
+        wanted.discard(session["job_name"])
+        if (limit and len(seen) >= limit) or (job_names and not wanted):
+            break
+    sessions = list(seen.values())
+    if not newest_first:
+        sessions.reverse()
+    return sessions
+
+
+def query_task_sessions(client, filter_expr, newest_first=True, limit=None):
+    raw = _query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit)
+    return [task_session(node) for node in itertools.islice(raw, limit)]
+
+
+def attach_task_sessions(client, sessions):
+    """Set ``task_sessions`` on each job session, with few requests.
+
+    One BackupTaskSession query per chunk of job sessions (an OR filter on
+    their UIDs), not one request per session.
+    """
+    by_uid = {}
+    uids = []
+    for session in sessions:
+        session["task_sessions"] = []
+        if session["uid"] and session["uid"].lower() not in by_uid:
+            by_uid[session["uid"].lower()] = session
+            uids.append(session["uid"])
+    for chunk in _query.chunks(uids):
+        flt = _query.Filter().any_of("JobSessionUid", chunk)
+        for node in _query.iterate(client, TASK_SESSION, flt, descending=False):
+            task = task_session(node)
+            owner = by_uid.get((task["job_session_uid"] or "").lower())
+            if owner is not None:
+                owner["task_sessions"].append(task)
+    return sessions
+
+
+def stop_job_session(client, session):
+    """POST /backupSessions/{id}?action=stop (sent once, never repeated); returns the task."""
+    doc = client.post("/backupSessions/%s" % session["id"], [("action", "stop")])
+    return em_task(doc[1] if doc else {}, session["id"])
+
+
+def get_em_task(client, task):
+    """GET /tasks/{id}: the task's current state."""
+    doc = client.get("/tasks/%s" % task["task_id"])
+    return em_task(doc[1] if doc else {}, task["session_id"])
+
+
+def is_running(session):
+    return session.get("state") in RUNNING_STATES

@@ -1,0 +1,254 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: em_backup_session_stop
+short_description: Stop running Veeam backup job sessions through Enterprise Manager
+version_added: 1.0.0
+description:
+  - Stops one backup job session, or every running session of a job
+    (C(POST /api/backupSessions/{ID}?action=stop)), and by default waits until they are stopped.
+  - Idempotent; a session that is already stopped or stopping gets no stop request.
+  - The stop request is sent once; it is never repeated automatically, also not after a network error.
+  - Needs an account with the Portal Administrator role; other roles fail with a clear message.
+author:
+  - backupops maintainers (@backupops)
+extends_documentation_fragment:
+  - backupops.veeam_em.connection
+  - backupops.veeam_em.connection.action_group
+attributes:
+  check_mode:
+    description: Reads the sessions and reports what would be stopped; sends no stop request.
+    support: full
+  diff_mode:
+    description: Shows the state of each session before and after (predicted in check mode).
+    support: full
+  platform:
+    description: Runs wherever Python can reach the Enterprise Manager server.
+    support: full
+    platforms: all
+options:
+  id:
+    description:
+      - The session to stop, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL.
+      - An unknown id fails, naming the id.
+      - Exactly one of O(id) and O(job_name) is required.
+    type: str
+  job_name:
+    description:
+      - Stop every running session of the job with this exact name.
+      - A job without a running session gives C(changed=false).
+    type: str
+  wait:
+    description: Wait until the stop tasks have finished and every session is V(Stopped).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait when O(wait=true).
+      - When they pass, the module fails with the last state of the sessions.
+    type: int
+    default: 300
+  poll_interval:
+    description: Seconds between two checks of the tasks and sessions while waiting.
+    type: int
+    default: 5
+seealso:
+  - module: backupops.veeam_em.em_backup_session_info
+"""
+
+EXAMPLES = r"""
+- name: Stop the runaway job now
+  backupops.veeam_em.em_backup_session_stop:
+    job_name: Fileserver Backup
+    wait_timeout: 600
+
+- name: Stop one session without waiting
+  backupops.veeam_em.em_backup_session_stop:
+    id: "{{ running.backup_sessions[0].id }}"
+    wait: false
+
+- name: What would be stopped (check mode, with diff)
+  backupops.veeam_em.em_backup_session_stop:
+    job_name: SQL Backup
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+backup_sessions:
+  description:
+    - Each session acted on or inspected, in its final state (after waiting; with O(wait=false) as read
+      just after the stop request; in check mode as read before).
+    - Same keys as RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: d46e39e0-1131-4585-91a7-e828ce7eafae
+      uid: urn:veeam:BackupJobSession:d46e39e0-1131-4585-91a7-e828ce7eafae
+      name: Fileserver Backup@2014-10-19 05:22:52
+      href: https://em.example.com:9398/api/backupSessions/d46e39e0-1131-4585-91a7-e828ce7eafae
+      job_id: 4856ab37-2235-45e8-affe-d515878b01a9
+      job_uid: urn:veeam:Job:4856ab37-2235-45e8-affe-d515878b01a9
+      job_name: Fileserver Backup
+      job_type: Backup
+      backup_server_id: ce15a8c7-aa49-495e-b05b-ee3398c91018
+      backup_server_name: srv02.tech.local
+      creation_time: "2014-10-19T05:22:52Z"
+      end_time: "2014-10-19T05:40:48Z"
+      state: Stopped
+      result: Failed
+      progress: 42
+      is_retry: false
+      links: []
+tasks:
+  description: The EM tasks created by the stop requests (empty when nothing was stopped, and in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    task_id:
+      description: EM task id.
+      type: str
+      sample: task-1
+    state:
+      description: V(Running), V(OperationFinished) or V(Finished).
+      type: str
+      sample: Finished
+    operation:
+      description: Operation of the task.
+      type: str
+      sample: StopJobSession
+    success:
+      description: Whether EM reports the operation as successful (null while unknown).
+      type: bool
+      sample: true
+    message:
+      description: EM's message about the operation.
+      type: str
+      sample: Job Session "Fileserver Backup@2014-10-19 08:02:16" triggered to stop.
+    session_id:
+      description: UUID of the session the task stops.
+      type: str
+      sample: d46e39e0-1131-4585-91a7-e828ce7eafae
+"""
+
+import time
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
+
+ARGUMENT_SPEC = dict(
+    id=dict(type="str"),
+    job_name=dict(type="str"),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=300),
+    poll_interval=dict(type="int", default=5),
+)
+
+
+def find_sessions(client, params):
+    if params["id"]:
+        session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
+        session = _sessions.get_job_session(client, session_id)
+        if session is None:
+            raise VeeamEmError("Backup session %s not found on Enterprise Manager" % params["id"], status=404)
+        return [session]
+    flt = _query.Filter().any_of("JobName", [params["job_name"]]).compare("State", "!=", "Stopped", quoted=False)
+    return _sessions.query_job_sessions(client, flt, newest_first=False)
+
+
+def send_stops(client, sessions, user):
+    tasks = []
+    for session in sessions:
+        try:
+            tasks.append(_sessions.stop_job_session(client, session))
+        except VeeamEmError as exc:
+            if exc.status == 403:
+                raise VeeamEmError(
+                    "The Enterprise Manager account %s lacks the role to stop jobs (Portal Administrator is needed); "
+                    "EM refused to stop session %s (HTTP 403)" % (user or "of the session token", session["name"]),
+                    status=403, em_message=exc.em_message, result=dict(changed=bool(tasks), tasks=tasks))
+            exc.result = dict(changed=bool(tasks), tasks=tasks)
+            raise
+    return tasks
+
+
+def wait_stopped(client, sessions, tasks, timeout, interval):
+    """Poll the tasks, then their sessions, until every session is Stopped."""
+    deadline = time.monotonic() + timeout
+    pending_tasks = dict((t["session_id"], t) for t in tasks if t["state"] != "Finished")
+    while True:
+        for task in list(pending_tasks.values()):
+            task.update(_sessions.get_em_task(client, task))
+            if task["state"] == "Finished":
+                del pending_tasks[task["session_id"]]
+                if task["success"] is False:
+                    raise VeeamEmError("Enterprise Manager could not stop session %s: %s"
+                                       % (task["session_id"], task["message"]), result=dict(changed=True, tasks=tasks))
+        for index, session in enumerate(sessions):
+            if session["state"] != "Stopped" and session["id"] not in pending_tasks:
+                sessions[index] = _sessions.get_job_session(client, session["id"]) or session
+        running = [s for s in sessions if s["state"] != "Stopped"]
+        if not running:
+            return sessions
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise VeeamEmError(
+                "Timed out after %d s waiting for %s to stop; last state: %s"
+                % (timeout, ", ".join(s["name"] for s in running), ", ".join(s["state"] for s in running)),
+                result=dict(changed=bool(tasks), backup_sessions=sessions, tasks=tasks))
+        time.sleep(min(interval, remaining))
+
+
+def diff_view(sessions, state=None):
+    return {"backup_sessions": [
+        {"id": s["id"], "name": s["name"], "state": state(s) if state else s["state"]} for s in sessions]}
+
+
+def run(module, client):
+    params = module.params
+    if params["wait_timeout"] < 1 or params["poll_interval"] < 1:
+        raise VeeamEmError("wait_timeout and poll_interval must be 1 second or more")
+    sessions = find_sessions(client, params)
+    to_stop = [s for s in sessions if _sessions.is_running(s)]
+    before = diff_view(sessions)
+    tasks = []
+    if module.check_mode:
+        after = diff_view(sessions, lambda s: "Stopped" if _sessions.is_running(s) else s["state"])
+    else:
+        tasks = send_stops(client, to_stop, client.options.user)
+        if params["wait"]:
+            sessions = wait_stopped(client, sessions, tasks, params["wait_timeout"], params["poll_interval"])
+        else:
+            stopped_ids = set(t["session_id"] for t in tasks)
+            sessions = [_sessions.get_job_session(client, s["id"]) or s if s["id"] in stopped_ids else s for s in sessions]
+        after = diff_view(sessions)
+    result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=tasks)
+    if module._diff:
+        result["diff"] = dict(before=before, after=after)
+    return result
+
+
+def main():
+    module = build_module(
+        ARGUMENT_SPEC,
+        supports_check_mode=True,
+        mutually_exclusive=[("id", "job_name")],
+        required_one_of=[("id", "job_name")],
+    )
+    run_module(module, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit test support: import path, a fake Enterprise Manager at the requests layer, XML builders.
+
+Under ``ansible-test units`` the collection already sits in an
+``ansible_collections/backupops/veeam_em`` tree.  Under plain pytest
+(``python -m pytest tests/unit``) a symlinked tree in a temporary directory
+makes ``ansible_collections.backupops.veeam_em`` importable.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _make_importable():
+    parts = REPO.split(os.sep)
+    if len(parts) >= 3 and parts[-3] == "ansible_collections":
+        return  # ansible-test units: the real tree
+    root = tempfile.mkdtemp(prefix="veeam_em_units_")
+    atexit.register(shutil.rmtree, root, True)
+    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
+    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    sys.path.insert(0, root)
+
+
+_make_importable()
+
+from ansible.module_utils import _internal  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import FakeEm  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture
+def fake_em(monkeypatch):
+    """A FakeEm wired into every requests.Session the client creates; sleeps are recorded, not slept."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeEm()
+    original = _client.new_session
+
+    def session_factory():
+        session = original()
+        session.mount("https://", fake)
+        session.mount("http://", fake)
+        return session
+
+    monkeypatch.setattr(_client, "new_session", session_factory)
+    clock = {"now": 1000.0}
+    fake.sleeps = []
+
+    def fake_sleep(seconds):
+        fake.sleeps.append(seconds)
+        clock["now"] += seconds
+
+    monkeypatch.setattr(_client.time, "sleep", fake_sleep)
+    monkeypatch.setattr(_client.time, "monotonic", lambda: clock["now"])
+    yield fake
+    assert not fake.queue, "expected requests were not sent: %r" % [q[:2] for q in fake.queue]
+
+
+@pytest.fixture
+def run_module(monkeypatch, capsys):
+    """``run_module(module, args)`` -> (exit code, result dict) of a real module run."""
+    for name in list(os.environ):
+        if name.startswith("VEEAM_EM_"):
+            monkeypatch.delenv(name)
+    # Other tests of the run may have imported controller code, which
+    # redirects module warnings to the display; modules run as on a target.
+    monkeypatch.setattr(_internal, "is_controller", False)
+
+    def _run(module, args, check_mode=False, diff=False):
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as exc:
+                module.main()
+        out = capsys.readouterr().out
+        return exc.value.code, json.loads(out), out
+
+    return _run

@@ -1,0 +1,284 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+
+import pytest
+import requests
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
+from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import LOGON_ID, PASSWORD, TOKEN, xml_error, xml_logon
+
+LOGON = ("POST", "/api/sessionMngr/", "v=latest")
+LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
+SVC = ("GET", "/api/querySvc")
+
+
+def client(**kwargs):
+    options = dict(server="em.example.com", user="Administrator", password=PASSWORD)
+    options.update(kwargs)
+    return EmClient(ConnectionOptions(**options))
+
+
+def test_logon_get_logout_exact_calls_and_headers(fake_em):
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout()
+    with client(api_version="v1_7", timeout=12) as em:
+        assert em.get("/querySvc") == ("QuerySvc", {})
+        assert em.logon_session_id == LOGON_ID and em.user_name == "EM01\\Administrator"
+    assert fake_em.summary() == [("POST", "/api/sessionMngr/", "v=v1_7"), SVC, LOGOUT]
+    logon, get, logout = fake_em.calls
+    expected = "Basic " + base64.b64encode(("Administrator:%s" % PASSWORD).encode()).decode()
+    assert logon.headers["Authorization"] == expected
+    assert "X-RestSvcSessionId" not in logon.headers
+    assert get.headers["X-RestSvcSessionId"] == TOKEN and logout.headers["X-RestSvcSessionId"] == TOKEN
+    assert "Authorization" not in get.headers
+    assert get.headers["Accept"] == "application/xml"
+    assert "Cookie" not in get.headers
+    assert (get.verify, get.timeout) == (True, 12)
+
+
+def test_set_cookie_is_not_sent_back(fake_em):
+    fake_em.expect("POST", "/sessionMngr/", 201, xml_logon(),
+                   {"X-RestSvcSessionId": TOKEN, "Set-Cookie": "X-RestSvcSessionId=other; Path=/api"})
+    fake_em.expect("GET", "/querySvc", body="<QuerySvc/>").logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert "Cookie" not in fake_em.calls[1].headers
+
+
+def test_utf8_credentials(fake_em):
+    fake_em.logon().logout()
+    with client(user=u"J\u00f6rg", password=u"p\u00e4ss") as em:
+        em.logon()
+    assert fake_em.calls[0].headers["Authorization"] == "Basic " + base64.b64encode(u"J\u00f6rg:p\u00e4ss".encode("utf-8")).decode()
+
+
+def test_no_request_without_use(fake_em):
+    with client():
+        pass
+    assert fake_em.calls == []
+
+
+def test_bad_credentials(fake_em):
+    fake_em.expect("POST", "/sessionMngr/", 401, xml_error(401, "Unauthorized"))
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert err.value.status == 401
+    assert "user name or password rejected" in err.value.msg and "'Administrator'" in err.value.msg
+    assert PASSWORD not in str(err.value.to_result())
+    assert fake_em.summary() == [LOGON]
+
+
+def test_logon_without_token_header(fake_em):
+    fake_em.expect("POST", "/sessionMngr/", 201, xml_logon())
+    with pytest.raises(VeeamEmError) as err:
+        client().logon()
+    assert "without an X-RestSvcSessionId header" in err.value.msg
+
+
+def test_missing_credentials_fail_before_any_request(fake_em):
+    with pytest.raises(VeeamEmError) as err:
+        client(user=None).get("/querySvc")
+    assert "user is required" in err.value.msg
+    assert fake_em.calls == []
+
+
+def test_logout_after_failure(fake_em):
+    fake_em.logon().expect("GET", "/querySvc", 500, xml_error(500, "Internal")).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert err.value.status == 500 and err.value.em_message == "Internal"
+    assert "HTTP 500 to GET /querySvc" in err.value.msg and "(Internal)" in err.value.msg
+    assert fake_em.summary() == [LOGON, SVC, LOGOUT]
+
+
+def test_failed_logout_is_a_warning(fake_em):
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout(status=500)
+    em = client()
+    em.get("/querySvc")
+    em.close()
+    assert em.warnings == ["Could not log out of Enterprise Manager: Enterprise Manager answered HTTP 500 to "
+                           "DELETE /logonSessions/%s: unexpected answer" % LOGON_ID]
+
+
+def test_logout_tolerates_expired_session(fake_em):
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout(status=401)
+    em = client()
+    em.get("/querySvc")
+    em.close()
+    assert em.warnings == []
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_get_retried_on_gateway_errors(fake_em, status):
+    fake_em.logon()
+    fake_em.expect("GET", "/querySvc", status).expect("GET", "/querySvc", status).expect("GET", "/querySvc", body="<QuerySvc/>")
+    fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert fake_em.summary() == [LOGON, SVC, SVC, SVC, LOGOUT]
+    assert fake_em.sleeps == [0.5, 1.0]
+
+
+def test_get_retries_are_bounded(fake_em):
+    fake_em.logon()
+    for dummy in range(4):
+        fake_em.expect("GET", "/querySvc", 503, xml_error(503, "Busy"))
+    fake_em.logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert err.value.status == 503 and "still failing after retries" in err.value.msg
+    assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
+    assert fake_em.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_get_retried_on_connection_error_and_truncated_body(fake_em):
+    fake_em.logon()
+    fake_em.expect("GET", "/querySvc", raises=requests.exceptions.ConnectionError("reset by peer"))
+    fake_em.expect("GET", "/querySvc", body="<QueryResult><Entities>")
+    fake_em.expect("GET", "/querySvc", raises=requests.exceptions.ReadTimeout("read timed out"))
+    fake_em.expect("GET", "/querySvc", body="<QuerySvc/>")
+    fake_em.logout()
+    with client() as em:
+        assert em.get("/querySvc") == ("QuerySvc", {})
+    assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
+
+
+def test_unreachable_server(fake_em):
+    for dummy in range(4):
+        fake_em.expect("POST", "/sessionMngr/", raises=requests.exceptions.ConnectionError("Connection refused"))
+    with pytest.raises(VeeamEmError) as err:
+        client().get("/querySvc")
+    assert err.value.msg == ("Cannot reach Enterprise Manager at https://em.example.com:9398/api (Connection refused); "
+                             "gave up after 4 attempts")
+    assert fake_em.summary() == [LOGON] * 4
+
+
+def test_post_never_repeated(fake_em):
+    fake_em.logon().expect("POST", "/backupSessions/x", raises=requests.exceptions.ConnectionError("reset")).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.post("/backupSessions/x", [("action", "stop")])
+    assert "was not repeated" in err.value.msg
+    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/x", "action=stop"), LOGOUT]
+
+
+def test_post_not_repeated_on_503(fake_em):
+    fake_em.logon().expect("POST", "/backupSessions/x", 503).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.post("/backupSessions/x", [("action", "stop")])
+    assert err.value.status == 503
+    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/x", "action=stop"), LOGOUT]
+
+
+def test_relogon_once_on_401(fake_em):
+    fake_em.logon(token="first", logon_id="11111111-1111-1111-1111-111111111111")
+    fake_em.expect("GET", "/querySvc", 401, xml_error(401, "Session expired"))
+    fake_em.logon(token="second")
+    fake_em.expect("GET", "/querySvc", body="<QuerySvc/>")
+    fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert fake_em.summary() == [LOGON, SVC, LOGON, SVC, LOGOUT]
+    assert [c.headers.get("X-RestSvcSessionId") for c in fake_em.calls] == [None, "first", None, "second", "second"]
+
+
+def test_second_401_fails(fake_em):
+    fake_em.logon().expect("GET", "/querySvc", 401).logon().expect("GET", "/querySvc", 401).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert err.value.status == 401
+    assert fake_em.summary() == [LOGON, SVC, LOGON, SVC, LOGOUT]
+
+
+def test_given_token_no_logon_no_logout_and_clear_401(fake_em):
+    fake_em.expect("GET", "/querySvc", body="<QuerySvc/>").expect("GET", "/querySvc", 401, xml_error(401, "expired"))
+    with pytest.raises(VeeamEmError) as err:
+        with client(user=None, password=None, session_token=TOKEN) as em:
+            em.get("/querySvc")
+            em.get("/querySvc")
+    assert fake_em.summary() == [SVC, SVC]
+    assert fake_em.calls[0].headers["X-RestSvcSessionId"] == TOKEN
+    assert "Log on again" in err.value.msg and err.value.status == 401
+    assert TOKEN not in str(err.value.to_result())
+
+
+def test_not_found_ok(fake_em):
+    fake_em.logon().expect("GET", "/backupSessions/x", 404, xml_error(404, "not found")).logout()
+    with client() as em:
+        assert em.get("/backupSessions/x", not_found_ok=True) is None
+
+
+@pytest.mark.parametrize("status, fragment", [(403, "lacks the permission"), (404, "not found"), (400, "unexpected answer")])
+def test_http_errors(fake_em, status, fragment):
+    fake_em.logon().expect("GET", "/querySvc", status, xml_error(status, "EM says no")).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert fragment in err.value.msg
+    assert err.value.to_result() == {"msg": err.value.msg, "status": status, "em_message": "EM says no"}
+
+
+def test_tls_verification_failure_names_options(fake_em):
+    fake_em.expect("POST", "/sessionMngr/", raises=requests.exceptions.SSLError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain"))
+    with pytest.raises(VeeamEmError) as err:
+        client().logon()
+    assert "validate_certs" in err.value.msg and "ca_path" in err.value.msg
+    assert fake_em.summary() == [LOGON]
+
+
+def test_tls_other_failure_hints_protocol(fake_em):
+    fake_em.expect("POST", "/sessionMngr/", raises=requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    with pytest.raises(VeeamEmError) as err:
+        client().logon()
+    assert "protocol=http" in err.value.msg
+
+
+def test_verify_and_http_protocol_passed_to_requests(fake_em, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text(u"pem")
+    fake_em.logon().logout()
+    with client(ca_path=str(ca)) as em:
+        em.logon()
+    assert fake_em.calls[0].verify == str(ca)
+    fake_em.calls[:] = []
+    fake_em.logon().logout()
+    with client(protocol="http", port=9399, validate_certs=False) as em:
+        em.logon()
+    assert fake_em.calls[0].url == "http://em.example.com:9399/api/sessionMngr/?v=latest"
+    assert fake_em.calls[0].verify is False
+
+
+def test_logon_session_helpers(fake_em):
+    fake_em.expect("GET", "/logonSessions/abc", 200, xml_logon("abc")).expect("GET", "/logonSessions/gone", 404)
+    fake_em.expect("DELETE", "/logonSessions/abc", 204).expect("DELETE", "/logonSessions/abc", 401)
+    em = client(session_token=TOKEN)
+    assert em.logon_session_exists("abc") is True
+    assert em.logon_session_exists("gone") is False
+    assert em.delete_logon_session("abc") is True
+    assert em.delete_logon_session("abc") is False
+    em.close()
+    assert len(fake_em.calls) == 4
+
+
+def test_keep_logon_session(fake_em):
+    fake_em.logon()
+    with client() as em:
+        em.logon()
+        em.keep_logon_session()
+        assert em.token == TOKEN
+    assert fake_em.summary() == [LOGON]

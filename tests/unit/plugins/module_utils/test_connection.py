@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import (
+    ConnectionOptions,
+    connection_argument_spec,
+)
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+
+
+def test_argument_spec_is_a_copy_with_env_fallbacks():
+    spec = connection_argument_spec()
+    spec["server"]["required"] = False
+    assert connection_argument_spec()["server"]["required"] is True
+    envs = dict((name, opt["fallback"][1][0]) for name, opt in spec.items() if "fallback" in opt)
+    assert envs == {
+        "server": "VEEAM_EM_SERVER", "port": "VEEAM_EM_PORT", "protocol": "VEEAM_EM_PROTOCOL",
+        "user": "VEEAM_EM_USER", "password": "VEEAM_EM_PASSWORD", "validate_certs": "VEEAM_EM_VALIDATE_CERTS",
+        "ca_path": "VEEAM_EM_CA_PATH", "timeout": "VEEAM_EM_TIMEOUT", "session_token": "VEEAM_EM_SESSION_TOKEN",
+    }
+    assert spec["password"]["no_log"] and spec["session_token"]["no_log"]
+    assert spec["server"]["aliases"] == ["host", "hostname"] and spec["user"]["aliases"] == ["username"]
+
+
+def test_base_url_and_verify(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text(u"x")
+    assert ConnectionOptions("em").base_url == "https://em:9398/api"
+    assert ConnectionOptions("em", 9399, "http").base_url == "http://em:9399/api"
+    assert ConnectionOptions("::1").base_url == "https://[::1]:9398/api"
+    assert ConnectionOptions("em").verify is True
+    assert ConnectionOptions("em", ca_path=str(ca)).verify == str(ca)
+    assert ConnectionOptions("em", validate_certs=False, ca_path=str(ca)).verify is False
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(server=""), "server is required"),
+    (dict(server="https://em"), "without scheme or path"),
+    (dict(server="em", port=0), "port must be between"),
+    (dict(server="em", port=70000), "port must be between"),
+    (dict(server="em", timeout=0), "timeout must be"),
+    (dict(server="em", ca_path="/nonexistent/ca.pem"), "ca_path /nonexistent/ca.pem does not exist"),
+])
+def test_invalid_options(kwargs, fragment):
+    with pytest.raises(VeeamEmError) as err:
+        ConnectionOptions(**kwargs)
+    assert fragment in err.value.msg
+
+
+@pytest.mark.parametrize("user, password, fragment", [
+    (None, None, "user and password are required"),
+    ("u", None, "password is required to log on to Enterprise Manager: set the option, the environment variable VEEAM_EM_PASSWORD"),
+    (None, "p", "user is required"),
+])
+def test_require_credentials(user, password, fragment):
+    with pytest.raises(VeeamEmError) as err:
+        ConnectionOptions("em", user=user, password=password).require_credentials()
+    assert fragment in err.value.msg
+
+
+def test_empty_token_counts_as_none():
+    assert ConnectionOptions("em", session_token="").session_token is None
+    ConnectionOptions("em", user="u", password="p").require_credentials()

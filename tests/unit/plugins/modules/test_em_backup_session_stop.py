@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import requests
+
+from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_stop as module
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    CONNECTION,
+    LOGON_ID,
+    PASSWORD,
+    job_session_xml,
+    query_result,
+    task_xml,
+    xml_error,
+)
+
+LOGON = ("POST", "/api/sessionMngr/", "v=latest")
+LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
+S1 = "11111111-1111-4111-8111-111111111111"
+S2 = "22222222-2222-4222-8222-222222222222"
+S3 = "33333333-3333-4333-8333-333333333333"
+
+
+def args(**kwargs):
+    result = dict(CONNECTION)
+    result.update(kwargs)
+    return result
+
+
+def get_session(sid):
+    return ("GET", "/api/backupSessions/" + sid, "format=Entity")
+
+
+def post_stop(sid):
+    return ("POST", "/api/backupSessions/" + sid, "action=stop")
+
+
+def running(sid, **kw):
+    return job_session_xml(sid, state=kw.pop("state", "Working"), result="None", ended=None, **kw)
+
+
+def test_stop_by_id_and_wait(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", True, "triggered to stop."))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1, state="Stopped", result="Failed"))
+    fake_em.logout()
+    rc, result, out = run_module(module, args(id=S1, poll_interval=2))
+    assert rc == 0 and result["changed"] is True
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), ("GET", "/api/tasks/task-1"), ("GET", "/api/tasks/task-1"),
+                                 get_session(S1), get_session(S1), LOGOUT]
+    assert fake_em.sleeps == [2, 2]
+    assert result["tasks"] == [{"task_id": "task-1", "state": "Finished", "operation": "StopJobSession", "success": True,
+                                "message": "triggered to stop.", "session_id": S1}]
+    assert [(s["id"], s["state"], s["result"]) for s in result["backup_sessions"]] == [(S1, "Stopped", "Failed")]
+    assert "diff" not in result and PASSWORD not in out
+
+
+def test_already_stopped_is_idempotent(fake_em, run_module):
+    fake_em.logon().expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1)).logout()
+    rc, result, dummy = run_module(module, args(id="urn:veeam:BackupJobSession:" + S1), diff=True)
+    assert rc == 0 and result["changed"] is False and result["tasks"] == []
+    assert fake_em.summary() == [LOGON, get_session(S1), LOGOUT]
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_job_name_stops_every_running_session(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([running(S1), running(S2, state="Starting"), running(S3, state="Stopping")]))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("POST", "/backupSessions/" + S2, 202, task_xml("task-2", "Finished", True, "ok"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", True, "ok"))
+    for sid in (S1, S2, S3):
+        fake_em.expect("GET", "/backupSessions/" + sid, body=job_session_xml(sid, state="Stopped", result="Failed"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(job_name='SQL "Prod"'), diff=True)
+    assert rc == 0 and result["changed"] is True
+    assert fake_em.summary() == [
+        LOGON,
+        ("GET", "/api/query", 'type=BackupJobSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1'
+                              '&filter=JobName=="SQL ""Prod""";State!=Stopped'),
+        post_stop(S1), post_stop(S2), ("GET", "/api/tasks/task-1"),
+        get_session(S1), get_session(S2), get_session(S3), LOGOUT]
+    assert fake_em.sleeps == []
+    assert [t["task_id"] for t in result["tasks"]] == ["task-1", "task-2"]
+    assert [s["state"] for s in result["diff"]["before"]["backup_sessions"]] == ["Working", "Starting", "Stopping"]
+    assert [s["state"] for s in result["diff"]["after"]["backup_sessions"]] == ["Stopped"] * 3
+
+
+def test_job_without_running_session(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
+    rc, result, dummy = run_module(module, args(job_name="Idle job"))
+    assert rc == 0 and result["changed"] is False and result["backup_sessions"] == []
+
+
+def test_check_mode_sends_no_post(fake_em, run_module):
+    fake_em.logon().expect("GET", "/backupSessions/" + S1, body=running(S1)).logout()
+    rc, result, dummy = run_module(module, args(id=S1), check_mode=True, diff=True)
+    assert rc == 0 and result["changed"] is True and result["tasks"] == []
+    assert fake_em.summary() == [LOGON, get_session(S1), LOGOUT]
+    name = result["backup_sessions"][0]["name"]
+    assert result["diff"] == {"before": {"backup_sessions": [{"id": S1, "name": name, "state": "Working"}]},
+                              "after": {"backup_sessions": [{"id": S1, "name": name, "state": "Stopped"}]}}
+
+
+def test_no_wait_reads_session_once(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, wait=False))
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), get_session(S1), LOGOUT]
+    assert result["changed"] is True and result["backup_sessions"][0]["state"] == "Stopping"
+    assert result["tasks"][0]["state"] == "Running"
+
+
+def test_forbidden_for_restore_operator(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 403, xml_error(403, "Access is denied"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, user="RestoreOperator"))
+    assert rc == 1 and result["status"] == 403
+    assert "RestoreOperator lacks the role to stop jobs" in result["msg"]
+    assert result["em_message"] == "Access is denied" and result["changed"] is False
+    assert fake_em.summary()[-1] == LOGOUT
+
+
+def test_unknown_id_fails_naming_it(fake_em, run_module):
+    fake_em.logon().expect("GET", "/backupSessions/" + S1, 404, xml_error(404, "not found")).logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and result["msg"] == "Backup session %s not found on Enterprise Manager" % S1 and result["status"] == 404
+
+
+def test_wait_timeout_reports_last_state(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Finished", True, "ok"))
+    for dummy in range(4):  # at 0, 2, 4 and 5 s: one last look at the deadline
+        fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, wait_timeout=5, poll_interval=2))
+    assert rc == 1 and result["changed"] is True
+    assert "Timed out after 5 s" in result["msg"] and "last state: Stopping" in result["msg"]
+    assert fake_em.sleeps == [2, 2, 1]
+    assert result["backup_sessions"][0]["state"] == "Stopping"
+
+
+def test_task_failure_is_reported(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", False, "Cannot stop: job is finishing"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and "could not stop session %s: Cannot stop: job is finishing" % S1 in result["msg"]
+    assert result["changed"] is True
+
+
+def test_stop_post_never_repeated(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, raises=requests.exceptions.ConnectionError("connection reset"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and "not repeated" in result["msg"]
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), LOGOUT]
+
+
+@pytest.mark.parametrize("options, fragment", [
+    (dict(), "one of the following is required: id, job_name"),
+    (dict(id=S1, job_name="x"), "mutually exclusive"),
+    (dict(id="bad"), "id 'bad' is not a valid"),
+    (dict(id=S1, wait_timeout=0), "wait_timeout and poll_interval must be 1 second or more"),
+    (dict(id=S1, poll_interval=0), "wait_timeout and poll_interval must be 1 second or more"),
+])
+def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
+    rc, result, dummy = run_module(module, args(**options))
+    assert rc == 1 and fragment in result["msg"]
+    assert fake_em.calls == []
