@@ -30,6 +30,10 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 
 _BOM = b"\xef\xbb\xbf"
 _PREFIXED_ELEMENT = re.compile(br"<[A-Za-z_][\w.\-]*:[A-Za-z_]")
+# EM never sends a document type declaration; refusing one here protects
+# against entity expansion whatever the xmltodict version (0.14, the last
+# release for Python 3.8, does not refuse entities by itself).
+_DOCTYPE = b"<!DOCTYPE"
 
 
 class _AnyNamespaceStripped(dict):
@@ -37,6 +41,10 @@ class _AnyNamespaceStripped(dict):
 
     def __missing__(self, key):
         return None
+
+
+def _drop_xmlns(_path, key, value):
+    return None if key.startswith("@xmlns") else (key, value)
 
 
 def parse(body):
@@ -50,10 +58,13 @@ def parse(body):
         body = body[len(_BOM):]
     if not body.strip():
         raise VeeamEmError("Enterprise Manager sent an empty answer where XML was expected")
+    if _DOCTYPE in body:
+        raise VeeamEmError("Enterprise Manager sent malformed XML (a document type declaration, which is refused)")
     kwargs = {"disable_entities": True}
     if _PREFIXED_ELEMENT.search(body):
-        # Slow path, only for documents that use prefixed element names.
-        kwargs.update(process_namespaces=True, namespaces=_AnyNamespaceStripped())
+        # Slow path, only for documents that use prefixed element names;
+        # xmltodict before 1.0 keeps the declarations as @xmlns attributes.
+        kwargs.update(process_namespaces=True, namespaces=_AnyNamespaceStripped(), postprocessor=_drop_xmlns)
     try:
         doc = xmltodict.parse(body, **kwargs)
     except Exception as exc:  # expat errors, entity refusals (ValueError)
