@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -91,7 +90,7 @@ def bench_queries(runs, sessions):
             for accept, fmt in (("application/xml", "XML"), ("application/json", "JSON")):
                 cold, warm = [], []
                 size = 0
-                for _ in range(runs):
+                for _run in range(runs):
                     with app.cache_lock:
                         app.cache.clear()
                     started = time.perf_counter()

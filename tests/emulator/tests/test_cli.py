@@ -29,7 +29,7 @@ def _start(args):
 
 def _stop(proc):
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=15)
+    out = proc.communicate(timeout=15)[0]
     return proc.returncode, out
 
 
@@ -64,7 +64,7 @@ def test_https_cli_contract(tmp_path):
 def test_http_and_data_file(tmp_path):
     path = tmp_path / "data.json"
     dump = subprocess.run([sys.executable, RUN, "--sessions", "50", "--seed", "3", "--now", "2026-01-01T00:00:00Z",
-                           "--dump-data", str(path)], capture_output=True, text=True, timeout=60)
+                           "--dump-data", str(path)], capture_output=True, text=True, timeout=60, check=False)
     assert dump.returncode == 0, dump.stderr
     data = json.loads(path.read_text(encoding="utf-8"))
     first = data["sessions"][-1]["id"]
@@ -89,5 +89,5 @@ def test_http_and_data_file(tmp_path):
 
 def test_bad_option_exits_nonzero():
     r = subprocess.run([sys.executable, RUN, "--port", "0", "--http", "--drop-rate", "2"], capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=60, check=False)
     assert r.returncode == 2 and "drop-rate" in r.stderr

@@ -39,7 +39,7 @@ def test_error_rate(start, status):
 def test_error_rate_partial(start):
     emu = start("--http", "--sessions", "10", "--error-rate", "0.5", "--seed", "7")
     c = emu.client(login=False)
-    codes = [c.get("").status_code for _ in range(40)]
+    codes = [c.get("").status_code for _request in range(40)]
     assert set(codes) == {200, 503}
 
 

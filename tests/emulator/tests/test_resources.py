@@ -160,12 +160,12 @@ def test_concurrent_clients(emu):
     def worker():
         try:
             c = emu.client()
-            for _ in range(5):
+            for _attempt in range(5):
                 r = c.get("query?type=BackupJobSession&pageSize=50&page=2", json=True)
                 assert r.status_code == 200 and len(r.json()["Refs"]["Refs"]) == 50
         except Exception as err:  # noqa: BLE001  pylint: disable=broad-except
             errors.append(err)
-    threads = [threading.Thread(target=worker) for _ in range(6)]
+    threads = [threading.Thread(target=worker) for _worker in range(6)]
     for t in threads:
         t.start()
     for t in threads:
