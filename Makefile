@@ -1,0 +1,108 @@
+# Development tasks of the backupops.veeam_em collection.
+#
+#   make demo    run the demo playbook against the bundled EM emulator
+#   make test    run every check below (what .ci/run runs); see CONTRIBUTING.md
+#
+# Everything runs from .venv, which `make venv` creates or refreshes from
+# requirements.txt and tests/requirements-dev.txt (only python3 >= 3.11 and
+# pip reaching the package index are needed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SUFFIXES:
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+# ansible sees this working tree as backupops.veeam_em through a symlink
+COLLECTIONS := $(CURDIR)/build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/backupops/veeam_em
+# the Python versions ansible-core 2.19 supports for modules; missing ones are skipped
+PYTHONS := 3.8 3.9 3.10 3.11 3.12 3.13
+# full sanity and the main unit test run use the controller's Python
+SANITY_PYTHON := 3.11
+# further unit test runs: the oldest module Python (it also gets the oldest
+# requests/xmltodict releases) and the other controller Pythons; 3.9 and 3.10
+# are covered by sanity compile+import (each unit run costs about 20 s)
+UNITS_PYTHONS := 3.8 3.12 3.13
+EE_CONTEXT := build/ctx
+
+# the order `make test` runs the checks in (all run, then a summary; exit 1 if any failed)
+TEST_TARGETS := changelog-lint emulator-tests units sanity lint e2e docs galaxy-import ee \
+	sanity-all-pythons units-pythons
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
+
+.PHONY: help venv prereqs collection-link demo test $(TEST_TARGETS) clean
+
+help:
+	@echo "make demo                 run playbooks/demo.yml against the bundled emulator"
+	@echo "make test                 every check below, in order, with a summary"
+	@echo "make venv                 create/refresh $(VENV) (the toolchain)"
+	@echo "make prereqs              venv + missing system packages (chromium, shellcheck)"
+	@echo "make emulator-tests       pytest tests/emulator/tests"
+	@echo "make units                ansible-test units on Python $(SANITY_PYTHON)"
+	@echo "make units-pythons        ansible-test units on Python $(UNITS_PYTHONS) (those found)"
+	@echo "make sanity               ansible-test sanity (all tests) on Python $(SANITY_PYTHON)"
+	@echo "make sanity-all-pythons   ansible-test sanity compile+import on the other Pythons found"
+	@echo "make lint                 ansible-lint --profile production"
+	@echo "make e2e                  pytest tests/e2e -n 2 (real ansible runs against the emulator)"
+	@echo "make docs                 antsibull-docs lint + Sphinx site in build/docs/html"
+	@echo "make changelog-lint       antsibull-changelog lint"
+	@echo "make galaxy-import        build the tarball into build/ and run galaxy-importer on it"
+	@echo "make ee                   ansible-builder create into $(EE_CONTEXT)"
+	@echo "make clean                remove build/ (keeps $(VENV))"
+
+venv:
+	@scripts/venv.sh
+
+prereqs: venv
+	@scripts/system_deps.sh
+
+collection-link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+demo: venv collection-link
+	@scripts/demo.sh
+
+test: prereqs
+	@scripts/run_checks.sh $(TEST_TARGETS)
+
+emulator-tests: venv
+	$(PY) -m pytest tests/emulator/tests -q -n 2 -p no:cacheprovider
+
+units: venv
+	scripts/ansible_test.sh units --venv --python $(SANITY_PYTHON)
+
+units-pythons: venv
+	@scripts/ansible_test_pythons.sh units $(UNITS_PYTHONS)
+
+sanity: venv
+	scripts/ansible_test.sh sanity --venv --python $(SANITY_PYTHON)
+
+sanity-all-pythons: venv
+	@scripts/ansible_test_pythons.sh sanity $(filter-out $(SANITY_PYTHON),$(PYTHONS))
+
+lint: venv
+	ansible-lint --profile production
+
+e2e: venv
+	$(PY) -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+
+docs: venv collection-link
+	@scripts/docs.sh
+
+changelog-lint: venv
+	antsibull-changelog lint
+
+galaxy-import: venv
+	@scripts/galaxy_import.sh
+
+ee: venv
+	@scripts/ee.sh $(EE_CONTEXT)
+
+clean:
+	rm -rf build

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Prepare the execution environment's build context:
+#   1. build the collection tarball into build/ee/ (the file execution-environment.yml uses);
+#   2. `ansible-builder create` into the given folder (default build/ctx);
+#   3. check that the context holds the collection, and that ansible-builder's
+#      introspection of the installed collection finds its Python and system
+#      requirements (and not the test-only ones).
+# Building the image itself needs podman or docker: ansible-builder build, or
+# `podman build -t veeam-em-ee build/ctx`.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=$repo/.venv/bin
+context=${1:-build/ctx}
+cd "$repo"
+
+rm -rf build/ee "$context"
+mkdir -p build/ee
+"$bin/ansible-galaxy" collection build --force --output-path build/ee >/dev/null
+mv build/ee/backupops-veeam_em-*.tar.gz build/ee/backupops-veeam_em.tar.gz
+
+"$bin/ansible-builder" create --file execution-environment.yml --context "$context" --output-filename Containerfile
+
+for f in "$context/Containerfile" "$context/_build/collections/backupops-veeam_em.tar.gz"; do
+    if [ ! -s "$f" ]; then
+        echo "ee: $f is missing" >&2
+        exit 1
+    fi
+done
+# the collection ships the files meta/execution-environment.yml points ansible-builder to
+listing=$(tar -tzf "$context/_build/collections/backupops-veeam_em.tar.gz")
+for f in meta/execution-environment.yml requirements.txt bindep.txt; do
+    if ! grep -qx "$f" <<<"$listing"; then
+        echo "ee: the collection tarball lacks $f" >&2
+        exit 1
+    fi
+done
+# what ansible-builder's introspection finds in the installed collection
+"$bin/ansible-galaxy" collection install --force -p build/ee/installed build/ee/backupops-veeam_em.tar.gz >/dev/null 2>&1
+"$bin/ansible-builder" introspect --sanitize build/ee/installed \
+    --write-pip build/ee/requirements.txt --write-bindep build/ee/bindep.txt
+for dep in requests xmltodict; do
+    if ! grep -q "^$dep" build/ee/requirements.txt; then
+        echo "ee: ansible-builder does not see the collection's Python dependency $dep" >&2
+        exit 1
+    fi
+done
+# the image's assemble step runs `bindep -l newline` (default profile): the
+# [test] entries must not be in it
+packages=$("$bin/bindep" --file build/ee/bindep.txt -l newline || true)
+if [ "$packages" != "ca-certificates" ]; then
+    echo "ee: the image would get the system packages [$packages] instead of [ca-certificates]" >&2
+    exit 1
+fi
+echo "ee: build context ready in $context (build it with: podman build -t veeam-em-ee $context)"

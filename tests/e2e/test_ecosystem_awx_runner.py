@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An AWX-style run of the report playbook through ansible-runner.
+
+AWX runs a job template by writing a private data directory and handing it to
+ansible-runner: the project checkout in ``project/``, the inventory in
+``inventory/``, a custom credential type's injected values in
+``env/envvars`` and the survey answers in ``env/extravars``.  This test does
+the same against the emulator, with the credentials only in ``env/envvars``
+(nothing in the process environment, the playbook or the inventory), and
+checks the outcome the way AWX shows it: the run's status, the job events,
+the ``set_stats`` artifacts and the files the playbook wrote.
+
+ansible-runner keeps the job's environment, secrets included, in its
+artifacts folder (AWX deletes it after the job); the test deletes it too.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+IDENT = "awx-job-1"
+
+
+def _write_yaml(path, data):
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(data, f, default_flow_style=False)
+
+
+def _private_data_dir(base, emulator, collections_path, report_dir):
+    """Lay out a private data directory as AWX does for a job template run."""
+    pdd = base / "pdd"
+    shutil.copytree(os.path.join(REPO, "playbooks"), str(pdd / "project"))
+    (pdd / "inventory").mkdir()
+    (pdd / "inventory" / "hosts").write_text(
+        "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable,
+        encoding="utf-8",
+    )
+    (pdd / "env").mkdir()
+    # the "Veeam Enterprise Manager" custom credential's injectors, plus the
+    # collection path AWX would set for an execution environment
+    envvars = dict(emulator.env())
+    envvars["ANSIBLE_COLLECTIONS_PATH"] = collections_path
+    _write_yaml(str(pdd / "env" / "envvars"), envvars)
+    # the job template's survey answers
+    _write_yaml(str(pdd / "env" / "extravars"), {"report_dir": str(report_dir), "window": "7d"})
+    return pdd
+
+
+def _job_events(artifacts):
+    events = []
+    for path in sorted(glob.glob(os.path.join(artifacts, "job_events", "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            events.append(json.load(f))
+    return events
+
+
+def test_report_playbook_runs_like_an_awx_job(fresh_emulator, collection_env, tmp_path):
+    emulator = fresh_emulator
+    report_dir = tmp_path / "report"
+    pdd = _private_data_dir(tmp_path, emulator, collection_env["ANSIBLE_COLLECTIONS_PATH"], report_dir)
+    artifacts = str(pdd / "artifacts" / IDENT)
+
+    # the runner's own environment holds no credential and no collection path
+    env = {k: v for k, v in collection_env.items() if k != "ANSIBLE_COLLECTIONS_PATH"}
+    assert not [k for k in env if k.startswith("VEEAM_EM_")]
+
+    try:
+        proc = subprocess.run(
+            [os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "report.yml", "--ident", IDENT],
+            env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False,
+        )
+        with open(os.path.join(artifacts, "status"), encoding="utf-8") as f:
+            status = f.read().strip()
+        with open(os.path.join(artifacts, "rc"), encoding="utf-8") as f:
+            rc = int(f.read().strip())
+        with open(os.path.join(artifacts, "stdout"), encoding="utf-8") as f:
+            job_output = f.read()
+        events = _job_events(artifacts)
+    finally:
+        # ansible-runner wrote the job's environment, password included, here
+        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert status == "successful", job_output
+    assert rc == 0
+
+    # what AWX would show: no secret in the job output or in any job event
+    password = emulator.admin_password
+    assert password not in job_output
+    assert password not in proc.stdout + proc.stderr
+    assert not [e["uuid"] for e in events if password in json.dumps(e)]
+
+    # the play ran on localhost without failures or unreachable hosts
+    stats = [e for e in events if e.get("event") == "playbook_on_stats"]
+    assert len(stats) == 1
+    data = stats[0]["event_data"]
+    assert data["failures"] == {} and data["dark"] == {}
+    assert data["ok"].get("localhost", 0) > 0
+
+    # set_stats artifacts (what AWX passes on in workflows) name the files written
+    artifact_data = data["artifact_data"]
+    files = artifact_data["backup_session_report_files"]
+    assert sorted(files) == ["html", "json", "junit"]
+    for path in files.values():
+        assert os.path.dirname(path) == str(report_dir)
+        assert os.path.getsize(path) > 0
+        with open(path, encoding="utf-8") as f:
+            assert password not in f.read()
+    with open(files["json"], encoding="utf-8") as f:
+        report = json.load(f)
+    assert isinstance(report, dict) and report
+    junit = ET.parse(files["junit"]).getroot()
+    assert junit.tag in ("testsuites", "testsuite")
+    with open(files["html"], encoding="utf-8") as f:
+        assert "<svg" in f.read()
+
+    # the gate was not asked for, so it passed; the summary counted sessions
+    assert artifact_data["backup_session_report_summary"]["total"] > 0
+
+    # every logon session the job opened on EM was closed again
+    em_stats = emulator.stats()
+    assert em_stats["logons"] >= 1
+    assert em_stats["logouts"] == em_stats["logons"]
+    assert em_stats["open_logon_sessions"] == 0
