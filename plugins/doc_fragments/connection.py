@@ -87,12 +87,3 @@ notes:
   - Unless O(session_token) is given, each task logs on and always deletes its logon session at the end, also on failure.
   - Idempotent requests are retried up to three times with backoff on connection errors and HTTP 502, 503 and 504.
 """
-
-    ACTION_GROUP = r"""
-attributes:
-  action_group:
-    description: Use C(group/backupops.veeam_em.em) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - backupops.veeam_em.em
-"""

@@ -22,7 +22,7 @@ author:
   - backupops maintainers (@backupops)
 extends_documentation_fragment:
   - backupops.veeam_em.connection
-  - backupops.veeam_em.connection.action_group
+  - backupops.veeam_em.attributes
 attributes:
   check_mode:
     description: Reads the sessions and reports what would be stopped; sends no stop request.
@@ -30,10 +30,6 @@ attributes:
   diff_mode:
     description: Shows the state of each session before and after (predicted in check mode).
     support: full
-  platform:
-    description: Runs wherever Python can reach the Enterprise Manager server.
-    support: full
-    platforms: all
 options:
   id:
     description:

@@ -22,18 +22,8 @@ author:
   - backupops maintainers (@backupops)
 extends_documentation_fragment:
   - backupops.veeam_em.connection
-  - backupops.veeam_em.connection.action_group
-attributes:
-  check_mode:
-    description: Runs normally in check mode; it only reads.
-    support: full
-  diff_mode:
-    description: Nothing to report; the module only reads.
-    support: none
-  platform:
-    description: Runs wherever Python can reach the Enterprise Manager server.
-    support: full
-    platforms: all
+  - backupops.veeam_em.attributes
+  - backupops.veeam_em.attributes.info_module
 options:
   id:
     description:

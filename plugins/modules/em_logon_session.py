@@ -23,7 +23,7 @@ author:
   - backupops maintainers (@backupops)
 extends_documentation_fragment:
   - backupops.veeam_em.connection
-  - backupops.veeam_em.connection.action_group
+  - backupops.veeam_em.attributes
 attributes:
   check_mode:
     description:
@@ -34,10 +34,6 @@ attributes:
   diff_mode:
     description: Nothing to report.
     support: none
-  platform:
-    description: Runs wherever Python can reach the Enterprise Manager server.
-    support: full
-    platforms: all
 options:
   state:
     description:
