@@ -14,6 +14,8 @@ cd "$repo" || exit 1
 
 results=()
 status=0
+passed=0
+failed=0
 start_all=$SECONDS
 for target in "$@"; do
     echo
@@ -21,8 +23,10 @@ for target in "$@"; do
     start=$SECONDS
     if make --no-print-directory "$target"; then
         result=passed
+        passed=$((passed + 1))
     else
         result=FAILED
+        failed=$((failed + 1))
         status=1
     fi
     results+=("$(printf '%-20s %-7s %4ds' "$target" "$result" $((SECONDS - start)))")
@@ -32,4 +36,5 @@ echo
 echo "################ summary"
 printf '%s\n' "${results[@]}"
 printf '%-20s %-7s %4ds\n' total "$([ $status -eq 0 ] && echo passed || echo FAILED)" $((SECONDS - start_all))
+echo "checks: $passed passed, $failed failed"
 exit $status
