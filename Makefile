@@ -29,13 +29,13 @@ EE_CONTEXT := build/ctx
 
 # the order `make test` runs the checks in (all run, then a summary; exit 1 if any failed)
 TEST_TARGETS := changelog-lint emulator-tests units sanity lint e2e docs galaxy-import ee \
-	sanity-all-pythons units-pythons
+	sanity-all-pythons units-pythons bench-tests bench-quick
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help venv prereqs collection-link demo test $(TEST_TARGETS) clean
+.PHONY: help venv prereqs collection-link demo test bench $(TEST_TARGETS) clean
 
 help:
 	@echo "make demo                 run playbooks/demo.yml against the bundled emulator"
@@ -53,6 +53,9 @@ help:
 	@echo "make changelog-lint       antsibull-changelog lint"
 	@echo "make galaxy-import        build the tarball into build/ and run galaxy-importer on it"
 	@echo "make ee                   ansible-builder create into $(EE_CONTEXT)"
+	@echo "make bench-tests          pytest tests/bench (the benchmark's own machinery)"
+	@echo "make bench-quick          benchmark smoke run: 1,000 sessions, 1 run (part of make test)"
+	@echo "make bench                full benchmark: 1,000 / 10,000 / 50,000 sessions (BENCHMARKS.md)"
 	@echo "make clean                remove build/ (keeps $(VENV))"
 
 venv:
@@ -103,6 +106,15 @@ galaxy-import: venv
 
 ee: venv
 	@scripts/ee.sh $(EE_CONTEXT)
+
+bench-tests: venv
+	$(PY) -m pytest tests/bench -q -p no:cacheprovider
+
+bench-quick: venv
+	$(PY) tests/bench/run_bench.py --quick
+
+bench: venv
+	$(PY) tests/bench/run_bench.py
 
 clean:
 	rm -rf build
