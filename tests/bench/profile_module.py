@@ -154,7 +154,7 @@ def import_total_ms(py, payload, env, repeat=3):
 def profile_size(size, query, top, workdir, env):
     emu_dir = os.path.join(workdir, "emulator-%d" % size)
     os.makedirs(emu_dir)
-    emu = run_bench.Emulator(size, emu_dir)
+    emu = run_bench.start_emulator(size, emu_dir)
     sections = []
     try:
         payload, count = payload_for(emu, env, workdir, query)

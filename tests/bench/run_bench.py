@@ -37,26 +37,23 @@ import os
 import platform
 import re
 import shutil
-import signal
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-EMULATOR = os.path.join(REPO, "tests", "emulator", "run_emulator.py")
 PLAYBOOKS = os.path.join(HERE, "playbooks")
 HOOK_DIR = os.path.join(HERE, "rsshook")
 FLOOR = os.path.join(HERE, "floor_client.py")
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 
-ADMIN_USER = "Administrator"
-ADMIN_PASSWORD = "Emulator-Admin-1!"  # the emulator's documented demo account
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+from emulator_process import ADMIN, RUN_EMULATOR, EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+
+ADMIN_USER, ADMIN_PASSWORD = ADMIN  # the emulator's documented demo account
 
 MODULE = "em_backup_session_info"
 APPROACHES = ("a", "b", "c")
@@ -79,82 +76,9 @@ QUICK_REUSE_TASKS = 5
 # --------------------------------------------------------------------------- emulator
 
 
-class Emulator(object):
-    """One emulator process started through its documented command line."""
-
-    def __init__(self, sessions, workdir, extra_args=()):
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--cert-dir", workdir,
-               "--sessions", str(sessions)] + list(extra_args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     universal_newlines=True, cwd=REPO)
-        self.ca_path = None
-        self.url = None
-        seen = []
-        for line in self.proc.stdout:
-            seen.append(line)
-            if line.startswith("CA certificate written to "):
-                self.ca_path = line.split(" to ", 1)[1].strip()
-            if "ready at " in line:
-                self.url = line.split("ready at ", 1)[1].strip()
-                break
-        if self.url is None:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("emulator did not start:\n" + "".join(seen))
-        # Keep draining its output so a chatty emulator never blocks on a full pipe.
-        self._drain = threading.Thread(target=self._discard_output)
-        self._drain.daemon = True
-        self._drain.start()
-        scheme, rest = self.url.split("://", 1)
-        self.protocol = scheme
-        hostport = rest.split("/", 1)[0]
-        self.host, port = hostport.rsplit(":", 1)
-        self.port = int(port)
-        self.root = "%s://%s" % (scheme, hostport)
-        if not self.url.endswith("/"):
-            self.url += "/"
-        self._ctx = ssl.create_default_context(cafile=self.ca_path) if scheme == "https" else None
-
-    def _discard_output(self):
-        for _line in self.proc.stdout:
-            pass
-
-    def _call(self, method, path):
-        req = urllib.request.Request(self.root + path, method=method,
-                                     data=b"" if method == "POST" else None)
-        with urllib.request.urlopen(req, context=self._ctx, timeout=120) as resp:
-            body = resp.read()
-        return json.loads(body.decode("utf-8")) if body else None
-
-    def stats(self):
-        return self._call("GET", "/_emulator/stats")
-
-    def reset(self):
-        return self._call("POST", "/_emulator/reset")
-
-    def env(self):
-        """VEEAM_EM_* connection variables (credential-style injection)."""
-        env = {
-            "VEEAM_EM_SERVER": self.host,
-            "VEEAM_EM_PORT": str(self.port),
-            "VEEAM_EM_PROTOCOL": self.protocol,
-            "VEEAM_EM_USER": ADMIN_USER,
-            "VEEAM_EM_PASSWORD": ADMIN_PASSWORD,
-        }
-        if self.ca_path:
-            env["VEEAM_EM_CA_PATH"] = self.ca_path
-        return env
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._drain.join(timeout=5)
-        self.proc.stdout.close()
+def start_emulator(sessions, workdir, extra_args=()):
+    """An emulator with ``sessions`` job sessions, started through its command line."""
+    return EmulatorProcess(["--sessions", str(sessions)] + list(extra_args), workdir)
 
 
 # --------------------------------------------------------------------------- processes
@@ -606,7 +530,7 @@ def measure_size(size, args, env, workdir, page_size):
     emu_dir = os.path.join(workdir, "emulator-%d" % size)
     os.makedirs(emu_dir)
     t0 = time.time()
-    emu = Emulator(size, emu_dir)
+    emu = start_emulator(size, emu_dir)
     print("size %d: emulator ready at %s (%.1f s); runs: " % (size, emu.url, time.time() - t0), end="")
     sys.stdout.flush()
     try:
@@ -641,8 +565,8 @@ def main(argv=None):
         print("Machine: " + machine)
         print(report(table, d_cells, reuse)[0])
         return 0
-    if not os.path.exists(EMULATOR):
-        sys.stderr.write("emulator not found: %s\n" % EMULATOR)
+    if not os.path.exists(RUN_EMULATOR):
+        sys.stderr.write("emulator not found: %s\n" % RUN_EMULATOR)
         return 2
     if not os.path.exists(os.path.join(BIN, "ansible-playbook")):
         sys.stderr.write("ansible-playbook not found next to %s; run with the venv's python\n"
@@ -725,7 +649,7 @@ def measure_reuse(size, latency_ms, args, env, workdir):
     emu_dir = os.path.join(workdir, "emulator-reuse-%d-%d" % (size, latency_ms))
     os.makedirs(emu_dir)
     extra = ("--latency", "%g" % latency_ms) if latency_ms else ()
-    emu = Emulator(size, emu_dir, extra)
+    emu = start_emulator(size, emu_dir, extra)
     slow = ", +%g ms per request" % latency_ms if latency_ms else ""
     print("logon reuse, %d tasks%s: " % (args.reuse_tasks, slow), end="")
     sys.stdout.flush()

@@ -155,7 +155,7 @@ def main(argv=None):
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             emu_dir = os.path.join(workdir, "emulator-%d" % size)
             os.makedirs(emu_dir)
-            emu = run_bench.Emulator(size, emu_dir)
+            emu = run_bench.start_emulator(size, emu_dir)
             try:
                 start = time.perf_counter()
                 pages = fetch_pages(emu, page_size)

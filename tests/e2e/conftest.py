@@ -14,96 +14,22 @@ from __future__ import absolute_import, division, print_function
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import urllib.request
-import ssl
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EMULATOR = os.path.join(REPO, "tests", "emulator", "run_emulator.py")
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+from emulator_process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+
 BIN = os.path.dirname(os.path.abspath(sys.executable))
-
-ADMIN = ("Administrator", "Emulator-Admin-1!")
-OPERATOR = ("RestoreOperator", "Emulator-Read-1!")
-
-
-class Emulator(object):
-    """A running emulator process and what a client needs to reach it."""
-
-    def __init__(self, args, workdir):
-        self.workdir = workdir
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--cert-dir", workdir] + list(args)
-        self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO
-        )
-        self.ca_path = None
-        self.url = None
-        seen = []
-        for line in self.proc.stdout:
-            seen.append(line)
-            if line.startswith("CA certificate written to "):
-                self.ca_path = line.split(" to ", 1)[1].strip()
-            if "ready at " in line:
-                self.url = line.split("ready at ", 1)[1].strip()
-                break
-        if self.url is None:
-            self.proc.kill()
-            raise RuntimeError("emulator did not start:\n" + "".join(seen))
-        scheme, rest = self.url.split("://", 1)
-        self.protocol = scheme
-        hostport = rest.split("/", 1)[0]
-        self.host, port = hostport.rsplit(":", 1)
-        self.port = int(port)
-        self.root = "%s://%s" % (scheme, hostport)
-        self.admin_user, self.admin_password = ADMIN
-        self.operator_user, self.operator_password = OPERATOR
-
-    def _open(self, method, path):
-        ctx = ssl.create_default_context(cafile=self.ca_path) if self.protocol == "https" else None
-        req = urllib.request.Request(self.root + path, method=method, data=b"" if method == "POST" else None)
-        with urllib.request.urlopen(req, context=ctx, timeout=30) as resp:
-            body = resp.read()
-        return json.loads(body) if body else None
-
-    def stats(self):
-        """Counters of the emulator's test-only endpoint."""
-        return self._open("GET", "/_emulator/stats")
-
-    def reset(self):
-        """Restore the initial dataset, drop logon sessions, zero the counters."""
-        return self._open("POST", "/_emulator/reset")
-
-    def env(self, user=ADMIN):
-        """VEEAM_EM_* variables, the way AWX injects a credential."""
-        env = {
-            "VEEAM_EM_SERVER": self.host,
-            "VEEAM_EM_PORT": str(self.port),
-            "VEEAM_EM_PROTOCOL": self.protocol,
-            "VEEAM_EM_USER": user[0],
-            "VEEAM_EM_PASSWORD": user[1],
-        }
-        if self.ca_path:
-            env["VEEAM_EM_CA_PATH"] = self.ca_path
-        return env
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
 
 
 @pytest.fixture(scope="session")
 def start_emulator():
-    """Factory: ``start_emulator("--http", "--sessions", "500")`` -> Emulator.
+    """Factory: ``start_emulator("--http", "--sessions", "500")`` -> EmulatorProcess.
 
     Every emulator started this way is stopped at the end of the session.
     """
@@ -113,7 +39,7 @@ def start_emulator():
     def _start(*args):
         workdir = tempfile.mkdtemp(prefix="em-emulator-")
         dirs.append(workdir)
-        emu = Emulator(args, workdir)
+        emu = EmulatorProcess(args, workdir)
         started.append(emu)
         return emu
 

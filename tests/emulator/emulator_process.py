@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Drive an emulator process from tests and benchmarks.
+
+The emulator is started through its documented command line only (the way
+a user starts it), on a free port; this module reads its ready line and CA
+path, talks to its test-only endpoints, and stops it with SIGTERM.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+RUN_EMULATOR = os.path.join(HERE, "run_emulator.py")
+
+ADMIN = ("Administrator", "Emulator-Admin-1!")
+OPERATOR = ("RestoreOperator", "Emulator-Read-1!")
+
+
+class EmulatorProcess(object):
+    """A running emulator and what a client needs to reach it.
+
+    ``EmulatorProcess(["--sessions", "500"], workdir)`` starts
+    ``run_emulator.py --port 0 --cert-dir workdir --sessions 500``.
+    """
+
+    def __init__(self, args, workdir):
+        cmd = [sys.executable, RUN_EMULATOR, "--port", "0", "--cert-dir", workdir] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     universal_newlines=True, cwd=REPO)
+        self.ca_path = None
+        self.url = None
+        seen = []
+        for line in self.proc.stdout:
+            seen.append(line)
+            if line.startswith("CA certificate written to "):
+                self.ca_path = line.split(" to ", 1)[1].strip()
+            if "ready at " in line:
+                self.url = line.split("ready at ", 1)[1].strip()
+                break
+        if self.url is None:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("emulator did not start:\n" + "".join(seen))
+        # Keep draining its output so the emulator never blocks on a full pipe.
+        self._drain = threading.Thread(target=self._discard_output)
+        self._drain.daemon = True
+        self._drain.start()
+        scheme, rest = self.url.split("://", 1)
+        self.protocol = scheme
+        hostport = rest.split("/", 1)[0]
+        self.host, port = hostport.rsplit(":", 1)
+        self.port = int(port)
+        self.root = "%s://%s" % (scheme, hostport)
+        self.admin_user, self.admin_password = ADMIN
+        self.operator_user, self.operator_password = OPERATOR
+        if not self.url.endswith("/"):
+            self.url += "/"
+        self._ctx = ssl.create_default_context(cafile=self.ca_path) if scheme == "https" else None
+
+    def _discard_output(self):
+        for _line in self.proc.stdout:
+            pass
+
+    def _call(self, method, path):
+        req = urllib.request.Request(self.root + path, method=method, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(req, context=self._ctx, timeout=120) as resp:
+            body = resp.read()
+        return json.loads(body.decode("utf-8")) if body else None
+
+    def stats(self):
+        """Counters of the emulator's test-only endpoint."""
+        return self._call("GET", "/_emulator/stats")
+
+    def reset(self):
+        """Restore the initial dataset, drop logon sessions, zero the counters."""
+        return self._call("POST", "/_emulator/reset")
+
+    def env(self, user=ADMIN):
+        """VEEAM_EM_* variables, the way an AWX credential injects them."""
+        env = {
+            "VEEAM_EM_SERVER": self.host,
+            "VEEAM_EM_PORT": str(self.port),
+            "VEEAM_EM_PROTOCOL": self.protocol,
+            "VEEAM_EM_USER": user[0],
+            "VEEAM_EM_PASSWORD": user[1],
+        }
+        if self.ca_path:
+            env["VEEAM_EM_CA_PATH"] = self.ca_path
+        return env
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._drain.join(timeout=5)
+        self.proc.stdout.close()
