@@ -38,6 +38,9 @@ def build_parser():
                    help="seconds a stop takes: Working -> Stopping -> Stopped (default 3)")
     g.add_argument("--idle-timeout", type=float, default=900.0,
                    help="seconds after which an idle logon session expires (default 900, as EM; 0 = never)")
+    g.add_argument("--logon-delay", type=float, default=0.0, metavar="MS",
+                   help="delay every POST /api/sessionMngr/ answer (successful or failed logon) by MS milliseconds, "
+                        "as a real EM takes about a second to create a logon session (default 0)")
     g = p.add_argument_group("users")
     g.add_argument("--admin-user", default="Administrator", help="Portal Administrator name (default Administrator)")
     g.add_argument("--admin-password", default="Emulator-Admin-1!", help="Portal Administrator password")

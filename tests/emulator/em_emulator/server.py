@@ -122,6 +122,9 @@ class EmulatorApp(object):
         self.stops = StopService(self, config.stop_delay)
         self.stats = Stats()
         self.window = config.list_window_days * 86400 if config.list_window_days > 0 else None
+        if config.logon_delay < 0:
+            raise ValueError("--logon-delay must not be negative")
+        self.logon_delay = config.logon_delay / 1000.0
 
     # ------------------------------------------------------------------ state
     def clock(self):
@@ -329,6 +332,10 @@ class EmulatorApp(object):
         return self.ok(req, lambda: xml_doc(r.x_root()), r.j_root)
 
     def r_logon(self, req):
+        if self.logon_delay:
+            # A real EM needs about a second to create a logon session; failed logons are slow too.
+            # This runs in the request's own thread (ThreadingHTTPServer), so other requests go on.
+            time.sleep(self.logon_delay)
         version = req.params.get("v", "latest")
         user = self.auth.check_basic(req.headers.get("Authorization"))
         if user is None:

@@ -4,9 +4,11 @@
 """Logon, logout, tokens, cookies, roles and idle expiry."""
 
 import base64
+import threading
 import time
 import xml.etree.ElementTree as ET
 
+import pytest
 import requests
 
 from emutest import ADMIN, NS, OPERATOR, find, findall, links
@@ -153,3 +155,53 @@ def test_idle_expiry(start):
     r = c.get("backupServers")
     assert "expired" in _error(r, 401)
     assert emu.stats()["open_logon_sessions"] == 0
+
+
+def _timed(func):
+    started = time.time()
+    result = func()
+    return result, time.time() - started
+
+
+def test_logon_delay(start):
+    """--logon-delay slows POST /api/sessionMngr/ (accepted and refused logons) and nothing else."""
+    emu = start("--http", "--sessions", "10", "--logon-delay", "300")
+    c = emu.client(login=False)
+    r, logon_elapsed = _timed(lambda: c.login(ADMIN))
+    assert r.status_code == 201
+    assert logon_elapsed >= 0.3  # a lower bound the sleep guarantees
+    r, get_elapsed = _timed(lambda: c.get("backupSessions"))
+    assert r.status_code == 200
+    assert get_elapsed < logon_elapsed
+    r, failed_elapsed = _timed(lambda: c.http.post(emu.url + "sessionMngr/?v=latest", auth=("Administrator", "wrong")))
+    _error(r, 401)
+    assert failed_elapsed >= 0.3
+
+    stats = emu.stats()
+    assert stats["logons"] == 1 and stats["requests"]["POST /api/sessionMngr/"] == 2
+
+
+def test_logon_delay_does_not_block_other_requests(start):
+    """The delay sleeps in the logon's own thread: a GET sent while a logon waits is answered first."""
+    emu = start("--http", "--sessions", "10", "--logon-delay", "1000")
+    done = []
+    slow = emu.client(login=False)
+    logon = threading.Thread(target=lambda: done.append(slow.login(OPERATOR).status_code))
+    logon.start()
+    try:
+        deadline = time.time() + 30
+        while emu.stats()["requests"].get("POST /api/sessionMngr/") != 1 and time.time() < deadline:
+            time.sleep(0.01)  # wait until the server has the logon (counted before its delay starts)
+        root_status = emu.client(login=False).get("").status_code
+        logon_still_waiting = not done
+    finally:
+        logon.join(30)
+    assert root_status == 200 and done == [201]
+    assert logon_still_waiting
+
+
+def test_logon_delay_default_and_negative(start):
+    emu = start("--http", "--sessions", "10")
+    assert emu.app.logon_delay == 0
+    with pytest.raises(ValueError, match="logon-delay"):
+        start("--http", "--sessions", "10", "--logon-delay", "-1")
