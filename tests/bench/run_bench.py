@@ -493,9 +493,9 @@ def parse_args(argv):
                         help="page size of (b) and (c) (default: the module's PAGE_SIZE)")
     parser.add_argument("--reuse-tasks", type=int, default=REUSE_TASKS,
                         help="info tasks of the logon-reuse play (default %d; 0 skips it)" % REUSE_TASKS)
-    parser.add_argument("--reuse-latency", type=float, default=100.0, metavar="MS",
-                        help="also run the logon-reuse play against an emulator answering every request "
-                             "MS ms late, like a remote EM (default 100; 0 skips; not in --quick)")
+    parser.add_argument("--reuse-logon-delay", type=float, default=1000.0, metavar="MS",
+                        help="also run the logon-reuse play against an emulator whose logons take MS ms, "
+                             "as a real EM's do (default 1000; 0 skips; not in --quick)")
     parser.add_argument("--json", dest="json_path", help="also write all figures to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (outputs, logs)")
     parser.add_argument("--report", dest="report_path", metavar="JSON",
@@ -505,7 +505,7 @@ def parse_args(argv):
         args.sizes = "1000"
         args.runs = 1
         args.reuse_tasks = min(args.reuse_tasks, QUICK_REUSE_TASKS)
-        args.reuse_latency = 0.0
+        args.reuse_logon_delay = 0.0
     args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not args.size_list or min(args.size_list) < 1 or args.runs < 1 or args.reuse_tasks < 0:
         parser.error("--sizes needs positive numbers, --runs at least 1, --reuse-tasks at least 0")
@@ -587,8 +587,8 @@ def main(argv=None):
         if args.reuse_tasks:
             size = args.size_list[0]
             reuse.append(measure_reuse(size, 0.0, args, env, workdir))
-            if args.reuse_latency:
-                reuse.append(measure_reuse(size, args.reuse_latency, args, env, workdir))
+            if args.reuse_logon_delay:
+                reuse.append(measure_reuse(size, args.reuse_logon_delay, args, env, workdir))
         text, targets = report(table, d_cells, reuse)
         print("")
         print(text)
@@ -644,13 +644,13 @@ def write_reuse_playbook(workdir, tasks, token):
     return path
 
 
-def measure_reuse(size, latency_ms, args, env, workdir):
+def measure_reuse(size, logon_delay_ms, args, env, workdir):
     """N info tasks: each logging on itself vs one em_logon_session token."""
-    emu_dir = os.path.join(workdir, "emulator-reuse-%d-%d" % (size, latency_ms))
+    emu_dir = os.path.join(workdir, "emulator-reuse-%d-%d" % (size, logon_delay_ms))
     os.makedirs(emu_dir)
-    extra = ("--latency", "%g" % latency_ms) if latency_ms else ()
+    extra = ("--logon-delay", "%g" % logon_delay_ms) if logon_delay_ms else ()
     emu = start_emulator(size, emu_dir, extra)
-    slow = ", +%g ms per request" % latency_ms if latency_ms else ""
+    slow = ", logons take %g ms" % logon_delay_ms if logon_delay_ms else ""
     print("logon reuse, %d tasks%s: " % (args.reuse_tasks, slow), end="")
     sys.stdout.flush()
     figures = {}
@@ -664,7 +664,7 @@ def measure_reuse(size, latency_ms, args, env, workdir):
     finally:
         emu.stop()
     print(" done")
-    out = {"size": size, "tasks": args.reuse_tasks, "latency_ms": latency_ms}
+    out = {"size": size, "tasks": args.reuse_tasks, "logon_delay_ms": logon_delay_ms}
     for token, results in figures.items():
         stats = results[-1].stats
         out["token" if token else "logons"] = {
@@ -681,7 +681,8 @@ def measure_reuse(size, latency_ms, args, env, workdir):
 def format_reuse(reuse):
     lines = ["Logon reuse: a play of %d em_backup_session_info tasks (%d sessions%s):" % (
         reuse["tasks"], reuse["size"],
-        ", every request answered %g ms late" % reuse["latency_ms"] if reuse["latency_ms"] else "")]
+        ", every logon taking %g ms as on a real EM" % reuse["logon_delay_ms"] if reuse.get("logon_delay_ms") else
+        ", instant logons")]
     for key, label in (("logons", "credentials on every task"),
                        ("token", "em_logon_session + session_token")):
         fig = reuse[key]

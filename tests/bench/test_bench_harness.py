@@ -180,7 +180,7 @@ def test_json_round_trip_gives_the_same_report(tmp_path):
     table.update(_table(1000, a=1.5, b=3.0, c=0.2))
     table.update(_table(10000, a=1.8, b=9.0, c=0.6))
     d = {size: run_bench.Cell([_cell(1.2)], "d") for size in table}
-    reuse = [{"size": 1000, "tasks": 20, "latency_ms": 0.0,
+    reuse = [{"size": 1000, "tasks": 20, "logon_delay_ms": 0.0,
               "logons": {"wall": 9.0, "cpu": 8.0, "logons": 20, "logouts": 20, "requests": 60, "open": 0},
               "token": {"wall": 7.0, "cpu": 6.0, "logons": 1, "logouts": 1, "requests": 23, "open": 0}}]
     args = run_bench.parse_args(["--runs", "1"])
