@@ -100,6 +100,8 @@ def child(node, *path):
 def text(node, name):
     """Text of the child element ``name`` (None when missing or empty)."""
     value = node.get(name) if isinstance(node, dict) else None
+    if type(value) is str:  # the common case first: a plain text element
+        return value.strip() or None
     if isinstance(value, dict):
         value = value.get("#text")
     if isinstance(value, list):
@@ -114,9 +116,14 @@ def text(node, name):
 
 def links(node):
     """The ``Links/Link`` children as a list of dicts with rel, type, href, name."""
+    found = child(node, "Links", "Link")
+    if isinstance(found, dict):
+        found = [found]
+    elif not isinstance(found, list):
+        return []
     return [
         {"rel": link.get("@Rel"), "type": link.get("@Type"), "href": link.get("@Href"), "name": link.get("@Name")}
-        for link in as_list(child(node, "Links", "Link")) if isinstance(link, dict)
+        for link in found if isinstance(link, dict)
     ]
 
 

@@ -71,6 +71,10 @@ def test_links_one_many_none():
     assert [link["href"] for link in _xml.links(many)] == ["a", "b"]
     assert _xml.links({"Links": None}) == []
     assert _xml.links({}) == []
+    assert _xml.links({"Links": {"Link": "text only"}}) == []
+    assert _xml.links({"Links": {"Link": [None, "x", {"@Rel": "Up"}]}}) == [
+        {"rel": "Up", "type": None, "href": None, "name": None}]
+    assert _xml.links(None) == []
 
 
 def test_error_message_attribute_and_element():
