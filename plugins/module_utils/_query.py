@@ -79,12 +79,18 @@ def quote(value):
 
 
 def parse_time(value, option, now=None):
-    """ISO 8601 or relative (``30m``, ``24h``, ``7d``, ``2w`` ago) -> aware UTC datetime."""
+    """A user's time option: ISO 8601 or relative (``30m``, ``24h``, ``7d``, ``2w`` ago) -> aware UTC datetime."""
     raw = str(value).strip()
     match = _RELATIVE_RE.match(raw.lower())
     if match:
         delta = datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
         return (now or utcnow()) - delta
+    return parse_iso_time(raw, option)
+
+
+def parse_iso_time(value, option):
+    """ISO 8601 only (what EM sends) -> aware UTC datetime."""
+    raw = str(value).strip()
     match = _ISO_RE.match(raw)
     if not match:
         raise VeeamEmError("%s %r is neither an ISO 8601 time (2026-01-31T22:00:00Z) nor a relative time "

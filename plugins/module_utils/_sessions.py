@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import itertools
+import re
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
@@ -31,6 +32,12 @@ JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopy
              "AgentBackup", "AgentManagement", "NasBackup")
 RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming")
 SORT_CHOICES = ("newest_first", "oldest_first")
+
+# A time EM already writes the way the modules return it (ASCII digits only:
+# ``\d`` would also take other scripts' digits, which parsing turns into
+# ASCII ones).  Such a value from 1971 on comes out unchanged, so it skips
+# the parse and format round trip that every other shape goes through.
+_PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 # -- value helpers --------------------------------------------------------
@@ -56,14 +63,28 @@ def _time(node, *names):
     for name in names:
         value = _xml.text(node, name)
         if value:
-            try:
-                moment = _query.parse_time(value, name)
-            except VeeamEmError:  # an unreadable time is reported as EM sent it
-                return value
-            if moment.year < 1971:
-                return None
-            return _query.format_time(moment)
+            return _time_value(value, name)
     return None
+
+
+def _time_value(value, name):
+    """One non-empty time text normalised (see ``_time``)."""
+    if value[:4] >= "1971" and _PLAIN_UTC.fullmatch(value):
+        # Already ``YYYY-MM-DDTHH:MM:SSZ``: parsing and formatting would give
+        # it back unchanged, or, for an impossible date, report it as sent.
+        return value
+    return _parsed_time_value(value, name)
+
+
+def _parsed_time_value(value, name):
+    """``_time_value`` without its shortcut: parse, then format."""
+    try:
+        moment = _query.parse_iso_time(value, name)
+    except VeeamEmError:  # an unreadable time is reported as EM sent it
+        return value
+    if moment.year < 1971:
+        return None
+    return _query.format_time(moment)
 
 
 def _int(value):
@@ -79,11 +100,13 @@ def _bool(value):
     return value.strip().lower() == "true"
 
 
-def _link(links, rel, link_type):
+def _links_by_type(links, rel):
+    """``{type: link}``: the first link of each type with relation ``rel``."""
+    found = {}
     for link in links:
-        if link["rel"] == rel and link["type"] == link_type:
-            return link
-    return None
+        if link["rel"] == rel and link["type"] not in found:
+            found[link["type"]] = link
+    return found
 
 
 def _before_at(name):
@@ -94,60 +117,65 @@ def _before_at(name):
 # -- normalisers ----------------------------------------------------------
 def job_session(node):
     """A BackupJobSession entity (or reference) as the module's return dict."""
+    text = _xml.text
     links = _xml.links(node)
-    server = _link(links, "Up", "BackupServerReference") or {}
-    job = _link(links, "Up", "JobReference") or {}
-    job_uid = _xml.text(node, "JobUid")
+    up = _links_by_type(links, "Up")
+    server = up.get("BackupServerReference") or {}
+    job = up.get("JobReference") or {}
+    job_uid = text(node, "JobUid")
     job_id = _last_segment(job_uid) or _last_segment(job.get("href"))
     if job_uid is None and job_id:
         job_uid = _query.make_uid("Job", job_id)
     uid = node.get("@UID")
     name = node.get("@Name")
+    href = _plain_href(node.get("@Href"))
     return {
-        "id": _last_segment(uid) or _last_segment(_plain_href(node.get("@Href"))),
+        "id": _last_segment(uid) or _last_segment(href),
         "uid": uid,
         "name": name,
-        "href": _plain_href(node.get("@Href")),
+        "href": href,
         "job_id": job_id,
         "job_uid": job_uid,
-        "job_name": _xml.text(node, "JobName") or job.get("name") or _before_at(name),
-        "job_type": _xml.text(node, "JobType"),
+        "job_name": text(node, "JobName") or job.get("name") or _before_at(name),
+        "job_type": text(node, "JobType"),
         "backup_server_id": _last_segment(server.get("href")),
         "backup_server_name": server.get("name"),
         "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
         "end_time": _time(node, "EndTimeUTC", "EndTime"),
-        "state": _xml.text(node, "State"),
-        "result": _xml.text(node, "Result"),
-        "progress": _int(_xml.text(node, "Progress")),
-        "is_retry": _bool(_xml.text(node, "IsRetry")),
+        "state": text(node, "State"),
+        "result": text(node, "Result"),
+        "progress": _int(text(node, "Progress")),
+        "is_retry": _bool(text(node, "IsRetry")),
         "links": links,
     }
 
 
 def task_session(node):
     """A BackupTaskSession entity as the module's return dict."""
+    text = _xml.text
     links = _xml.links(node)
-    parent = _link(links, "Up", "BackupJobSessionReference") or {}
-    job_session_uid = _xml.text(node, "JobSessionUid")
+    parent = _links_by_type(links, "Up").get("BackupJobSessionReference") or {}
+    job_session_uid = text(node, "JobSessionUid")
     if job_session_uid is None and parent.get("href"):
         job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
     uid = node.get("@UID")
     name = node.get("@Name")
+    href = _plain_href(node.get("@Href"))
     return {
-        "id": _last_segment(uid) or _last_segment(_plain_href(node.get("@Href"))),
+        "id": _last_segment(uid) or _last_segment(href),
         "uid": uid,
         "name": name,
-        "href": _plain_href(node.get("@Href")),
-        "vm_name": node.get("@VmDisplayName") or _xml.text(node, "VmDisplayName") or _before_at(name),
+        "href": href,
+        "vm_name": node.get("@VmDisplayName") or text(node, "VmDisplayName") or _before_at(name),
         "job_session_id": _last_segment(job_session_uid),
         "job_session_uid": job_session_uid,
-        "job_name": _xml.text(node, "JobName") or _before_at(parent.get("name")),
+        "job_name": text(node, "JobName") or _before_at(parent.get("name")),
         "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
         "end_time": _time(node, "EndTimeUTC", "EndTime"),
-        "state": _xml.text(node, "State"),
-        "result": _xml.text(node, "Result"),
-        "reason": _xml.text(node, "Reason"),
-        "total_size": _int(_xml.text(node, "TotalSize")),
+        "state": text(node, "State"),
+        "result": text(node, "Result"),
+        "reason": text(node, "Reason"),
+        "total_size": _int(text(node, "TotalSize")),
         "links": links,
     }
 

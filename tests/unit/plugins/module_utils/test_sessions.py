@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import random
+
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import job_session_xml, task_session_xml, task_xml
@@ -112,6 +114,11 @@ def test_placeholder_and_odd_times():
     assert _sessions.job_session({"CreationTimeUTC": "garbage"})["creation_time"] == "garbage"
 
 
+def test_em_times_are_never_read_as_relative():
+    # "24h" is a relative time only in a user's option; from EM it is reported as sent.
+    assert _sessions.job_session({"CreationTimeUTC": "24h"})["creation_time"] == "24h"
+
+
 def test_archive_reference():
     refs = _xml.entities(_xml.parse(ARCHIVE_REF)[1], "BackupJobSession")
     session = _sessions.job_session(refs[0])
@@ -163,3 +170,81 @@ def test_summary_has_stable_keys():
         "by_state": {"Starting": 0, "Stopping": 0, "Working": 1, "Pausing": 0, "Resuming": 0, "Stopped": 2, "Odd": 1},
     }
     assert _sessions.summary([], _sessions.TASK_STATES)["by_state"] == {"InProgress": 0, "Pending": 0, "Completed": 0}
+
+
+# Time values: the plain ``YYYY-MM-DDTHH:MM:SSZ`` shape skips parsing; every
+# value must come out exactly as parsing and formatting would give it.
+PLAIN_TIMES = ["2014-10-19T05:22:52Z", "1971-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+               "2026-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2014-13-45T25:61:61Z"]
+OTHER_TIMES = ["1970-12-31T23:59:59Z", "1900-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+               "2014-10-19t05:22:52z", "2014-10-19 05:22:52Z", "2014-10-19T05:22:52", "2014-10-19T05:22Z",
+               "2014-10-19", "2025-08-14T12:31:30.3899540Z", "2025-08-14T12:31:30.000Z",
+               "2026-01-10T05:22:52+01:00", "2026-01-10T00:22:52-0530", "2026-01-01T00:30:00+01:00",
+               "\u0662\u0660\u0661\u0664-10-19T05:22:52Z", "2014-10-19T05:22:52Z\n", "24x", "garbage", "2014-10-19TT"]
+
+
+def test_plain_utc_times_skip_parsing(monkeypatch):
+    parsed = []
+
+    def counting(value, name):
+        parsed.append(value)
+        return original(value, name)
+
+    original = _sessions._parsed_time_value
+    monkeypatch.setattr(_sessions, "_parsed_time_value", counting)
+    for value in PLAIN_TIMES:
+        assert _sessions._time_value(value, "CreationTimeUTC") is value
+    assert parsed == []
+    for value in OTHER_TIMES:
+        _sessions._time_value(value, "CreationTimeUTC")
+    assert parsed == OTHER_TIMES
+
+
+def test_fast_and_parsed_times_agree():
+    for value in PLAIN_TIMES + OTHER_TIMES:
+        assert _sessions._time_value(value, "EndTime") == _sessions._parsed_time_value(value, "EndTime"), value
+    assert [_sessions._time_value(v, "EndTime") for v in OTHER_TIMES[:4]] == [None, None, "0000-01-01T00:00:00Z", None]
+    assert _sessions._time_value("2026-01-10T00:22:52-0530", "EndTime") == "2026-01-10T05:52:52Z"
+    assert _sessions._time_value("2025-08-14T12:31:30.000Z", "EndTime") == "2025-08-14T12:31:30Z"
+    # Every digit position varied, valid dates or not (seeded, so the same values each run).
+    rng = random.Random(20260110)
+    for _round in range(3000):
+        value = "%04d-%02d-%02dT%02d:%02d:%02dZ" % (
+            rng.choice((rng.randint(0, 9999), rng.randint(1965, 2100))), rng.randint(0, 19), rng.randint(0, 39),
+            rng.randint(0, 29), rng.randint(0, 69), rng.randint(0, 69))
+        assert _sessions._time_value(value, "EndTime") == _sessions._parsed_time_value(value, "EndTime"), value
+
+
+def test_entity_times_fast_and_parsed_shapes_alike():
+    fast = {"CreationTimeUTC": "2026-01-10T04:22:52Z", "EndTimeUTC": " 2026-01-10T05:00:00Z "}
+    slow = {"CreationTime": "2026-01-10T05:22:52.000+01:00", "EndTimeUTC": "2026-01-10 05:00:00"}
+    for node in (fast, slow):
+        session = _sessions.job_session(node)
+        assert (session["creation_time"], session["end_time"]) == ("2026-01-10T04:22:52Z", "2026-01-10T05:00:00Z")
+        task = _sessions.task_session(node)
+        assert (task["creation_time"], task["end_time"]) == ("2026-01-10T04:22:52Z", "2026-01-10T05:00:00Z")
+
+
+def test_first_link_of_each_type_wins_and_href_fallback():
+    node = {"@Href": "https://e/api/backupSessions/%s?format=Entity" % SID, "Links": {"Link": [
+        {"@Rel": "Down", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000001",
+         "@Name": "Not this"},
+        {"@Rel": "Up", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000002",
+         "@Name": "Job A"},
+        {"@Rel": "Up", "@Type": "BackupServerReference", "@Href": "https://e/api/backupServers/S1", "@Name": "srv1"},
+        {"@Rel": "Up", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000003",
+         "@Name": "Job B"},
+        {"@Rel": "Up", "@Type": "BackupServerReference", "@Href": "https://e/api/backupServers/S2", "@Name": "srv2"},
+        {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/" + SID,
+         "@Name": "Job C@2026-01-10 05:22:52"},
+        {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/other",
+         "@Name": "Job D@2026-01-10 05:22:52"},
+    ]}}
+    session = _sessions.job_session(node)
+    assert (session["id"], session["href"], session["uid"]) == (SID, "https://e/api/backupSessions/" + SID, None)
+    assert (session["job_id"], session["job_name"]) == ("00000000-0000-0000-0000-000000000002", "Job A")
+    assert session["job_uid"] == "urn:veeam:Job:00000000-0000-0000-0000-000000000002"
+    assert (session["backup_server_id"], session["backup_server_name"]) == ("s1", "srv1")
+    assert len(session["links"]) == 7
+    task = _sessions.task_session(node)
+    assert (task["id"], task["job_session_id"], task["job_name"]) == (SID, SID, "Job C")
