@@ -100,7 +100,7 @@ def child(node, *path):
 def text(node, name):
     """Text of the child element ``name`` (None when missing or empty)."""
     value = node.get(name) if isinstance(node, dict) else None
-    if type(value) is str:  # the common case first: a plain text element
+    if isinstance(value, str):  # the common case first: a plain text element
         return value.strip() or None
     if isinstance(value, dict):
         value = value.get("#text")
