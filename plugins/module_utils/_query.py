@@ -69,6 +69,12 @@ def parse_id(value, kind, option="id"):
                        "(.../api/%s/<UUID>)" % (option, raw, kind, kind, COLLECTIONS[kind]))
 
 
+def check_limit(limit, option="limit"):
+    """A result-size option must be unset or 1 or more (checked before any request)."""
+    if limit is not None and limit < 1:
+        raise VeeamEmError("%s must be 1 or more; got %d" % (option, limit))
+
+
 def make_uid(kind, uuid):
     return "urn:veeam:%s:%s" % (kind, uuid)
 

@@ -115,6 +115,13 @@ def _before_at(name):
 
 
 # -- normalisers ----------------------------------------------------------
+def _identity(node):
+    """id, uid, name and href of an entity or reference (id from the UID, else the Href)."""
+    uid = node.get("@UID")
+    href = _plain_href(node.get("@Href"))
+    return {"id": _last_segment(uid) or _last_segment(href), "uid": uid, "name": node.get("@Name"), "href": href}
+
+
 def job_session(node):
     """A BackupJobSession entity (or reference) as the module's return dict."""
     text = _xml.text
@@ -126,17 +133,11 @@ def job_session(node):
     job_id = _last_segment(job_uid) or _last_segment(job.get("href"))
     if job_uid is None and job_id:
         job_uid = _query.make_uid("Job", job_id)
-    uid = node.get("@UID")
-    name = node.get("@Name")
-    href = _plain_href(node.get("@Href"))
-    return {
-        "id": _last_segment(uid) or _last_segment(href),
-        "uid": uid,
-        "name": name,
-        "href": href,
+    entry = _identity(node)
+    entry.update({
         "job_id": job_id,
         "job_uid": job_uid,
-        "job_name": text(node, "JobName") or job.get("name") or _before_at(name),
+        "job_name": text(node, "JobName") or job.get("name") or _before_at(entry["name"]),
         "job_type": text(node, "JobType"),
         "backup_server_id": _last_segment(server.get("href")),
         "backup_server_name": server.get("name"),
@@ -147,7 +148,8 @@ def job_session(node):
         "progress": _int(text(node, "Progress")),
         "is_retry": _bool(text(node, "IsRetry")),
         "links": links,
-    }
+    })
+    return entry
 
 
 def task_session(node):
@@ -158,15 +160,9 @@ def task_session(node):
     job_session_uid = text(node, "JobSessionUid")
     if job_session_uid is None and parent.get("href"):
         job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
-    uid = node.get("@UID")
-    name = node.get("@Name")
-    href = _plain_href(node.get("@Href"))
-    return {
-        "id": _last_segment(uid) or _last_segment(href),
-        "uid": uid,
-        "name": name,
-        "href": href,
-        "vm_name": node.get("@VmDisplayName") or text(node, "VmDisplayName") or _before_at(name),
+    entry = _identity(node)
+    entry.update({
+        "vm_name": node.get("@VmDisplayName") or text(node, "VmDisplayName") or _before_at(entry["name"]),
         "job_session_id": _last_segment(job_session_uid),
         "job_session_uid": job_session_uid,
         "job_name": text(node, "JobName") or _before_at(parent.get("name")),
@@ -177,7 +173,8 @@ def task_session(node):
         "reason": text(node, "Reason"),
         "total_size": _int(text(node, "TotalSize")),
         "links": links,
-    }
+    })
+    return entry
 
 
 def em_task(node, session_id=None):

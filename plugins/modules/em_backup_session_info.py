@@ -288,8 +288,7 @@ def session_filter(params):
 
 def run(module, client):
     params = module.params
-    if params["limit"] is not None and params["limit"] < 1:
-        raise VeeamEmError("limit must be 1 or more; got %d" % params["limit"])
+    _query.check_limit(params["limit"])
     if params["id"]:
         session = _sessions.get_job_session(client, _query.parse_id(params["id"], _sessions.JOB_SESSION))
         sessions = [session] if session else []

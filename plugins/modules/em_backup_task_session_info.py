@@ -232,8 +232,7 @@ def task_filter(params):
 
 def run(module, client):
     params = module.params
-    if params["limit"] is not None and params["limit"] < 1:
-        raise VeeamEmError("limit must be 1 or more; got %d" % params["limit"])
+    _query.check_limit(params["limit"])
     if params["id"]:
         task = _sessions.get_task_session(client, _query.parse_id(params["id"], _sessions.TASK_SESSION))
         tasks = [task] if task else []
