@@ -33,6 +33,9 @@ JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopy
 RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming")
 SORT_CHOICES = ("newest_first", "oldest_first")
 
+# The include_links option of the info modules (doc fragment backupops.veeam_em.links).
+LINKS_ARGUMENT_SPEC = dict(include_links=dict(type="bool", default=False))
+
 # A time EM already writes the way the modules return it (ASCII digits only:
 # ``\d`` would also take other scripts' digits, which parsing turns into
 # ASCII ones).  Such a value from 1971 on comes out unchanged, so it skips
@@ -122,11 +125,11 @@ def _identity(node):
     return {"id": _last_segment(uid) or _last_segment(href), "uid": uid, "name": node.get("@Name"), "href": href}
 
 
-def job_session(node):
-    """A BackupJobSession entity (or reference) as the module's return dict."""
+def job_session(node, links=False):
+    """A BackupJobSession entity (or reference) as the module's return dict; ``links`` adds its links."""
     text = _xml.text
-    links = _xml.links(node)
-    up = _links_by_type(links, "Up")
+    found_links = _xml.links(node)
+    up = _links_by_type(found_links, "Up")
     server = up.get("BackupServerReference") or {}
     job = up.get("JobReference") or {}
     job_uid = text(node, "JobUid")
@@ -147,16 +150,17 @@ def job_session(node):
         "result": text(node, "Result"),
         "progress": _int(text(node, "Progress")),
         "is_retry": _bool(text(node, "IsRetry")),
-        "links": links,
     })
+    if links:
+        entry["links"] = found_links
     return entry
 
 
-def task_session(node):
-    """A BackupTaskSession entity as the module's return dict."""
+def task_session(node, links=False):
+    """A BackupTaskSession entity as the module's return dict; ``links`` adds its links."""
     text = _xml.text
-    links = _xml.links(node)
-    parent = _links_by_type(links, "Up").get("BackupJobSessionReference") or {}
+    found_links = _xml.links(node)
+    parent = _links_by_type(found_links, "Up").get("BackupJobSessionReference") or {}
     job_session_uid = text(node, "JobSessionUid")
     if job_session_uid is None and parent.get("href"):
         job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
@@ -172,8 +176,9 @@ def task_session(node):
         "result": text(node, "Result"),
         "reason": text(node, "Reason"),
         "total_size": _int(text(node, "TotalSize")),
-        "links": links,
     })
+    if links:
+        entry["links"] = found_links
     return entry
 
 
@@ -204,25 +209,26 @@ def summary(items, states):
 
 
 # -- fetching -------------------------------------------------------------
-def get_job_session(client, session_id):
+def get_job_session(client, session_id, links=False):
     """GET /backupSessions/{id}?format=Entity; None when EM does not know it."""
     doc = client.get("/backupSessions/%s" % session_id, [("format", "Entity")], not_found_ok=True)
     if doc is None:
         return None
     nodes = _xml.entities(doc[1], JOB_SESSION) if doc[0] != JOB_SESSION else [doc[1]]
-    return job_session(nodes[0]) if nodes else None
+    return job_session(nodes[0], links) if nodes else None
 
 
-def get_task_session(client, task_session_id):
+def get_task_session(client, task_session_id, links=False):
     """GET /backupTaskSessions/{id}?format=Entity; None when EM does not know it."""
     doc = client.get("/backupTaskSessions/%s" % task_session_id, [("format", "Entity")], not_found_ok=True)
     if doc is None:
         return None
     nodes = _xml.entities(doc[1], TASK_SESSION) if doc[0] != TASK_SESSION else [doc[1]]
-    return task_session(nodes[0]) if nodes else None
+    return task_session(nodes[0], links) if nodes else None
 
 
-def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None):
+def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None,
+                       links=False):
     """Job sessions matching a server-side filter, sorted by creation time.
 
     ``latest_per_job`` reads newest first and keeps each job's first
@@ -231,11 +237,11 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     """
     if not latest_per_job:
         raw = _query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit)
-        return [job_session(node) for node in itertools.islice(raw, limit)]
+        return [job_session(node, links) for node in itertools.islice(raw, limit)]
     wanted = set(job_names or ())
     seen = {}
     for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
-        session = job_session(node)
+        session = job_session(node, links)
         key = session["job_uid"] or session["job_name"]
         if key in seen:
             continue
@@ -249,12 +255,12 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     return sessions
 
 
-def query_task_sessions(client, filter_expr, newest_first=True, limit=None):
+def query_task_sessions(client, filter_expr, newest_first=True, limit=None, links=False):
     raw = _query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit)
-    return [task_session(node) for node in itertools.islice(raw, limit)]
+    return [task_session(node, links) for node in itertools.islice(raw, limit)]
 
 
-def attach_task_sessions(client, sessions):
+def attach_task_sessions(client, sessions, links=False):
     """Set ``task_sessions`` on each job session, with few requests.
 
     One BackupTaskSession query per chunk of job sessions (an OR filter on
@@ -270,7 +276,7 @@ def attach_task_sessions(client, sessions):
     for chunk in _query.chunks(uids):
         flt = _query.Filter().any_of("JobSessionUid", chunk)
         for node in _query.iterate(client, TASK_SESSION, flt, descending=False):
-            task = task_session(node)
+            task = task_session(node, links)
             owner = by_uid.get((task["job_session_uid"] or "").lower())
             if owner is not None:
                 owner["task_sessions"].append(task)

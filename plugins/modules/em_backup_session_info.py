@@ -23,6 +23,7 @@ extends_documentation_fragment:
   - backupops.veeam_em.connection
   - backupops.veeam_em.attributes
   - backupops.veeam_em.attributes.info_module
+  - backupops.veeam_em.links
 options:
   id:
     description:
@@ -107,9 +108,10 @@ EXAMPLES = r"""
     latest_per_job: true
     include_task_sessions: true
 
-- name: One session by its URN
+- name: One session by its URN, with the links to its job, backup server and restore points
   backupops.veeam_em.em_backup_session_info:
     id: urn:veeam:BackupJobSession:d46e39e0-1131-4585-91a7-e828ce7eafae
+    include_links: true
 """
 
 RETURN = r"""
@@ -185,6 +187,7 @@ backup_sessions:
       sample: false
     links:
       description: Related resources as EM lists them.
+      returned: when O(include_links=true)
       type: list
       elements: dict
       contains:
@@ -222,7 +225,6 @@ backup_sessions:
           result: Success
           reason: null
           total_size: 64424509440
-          links: []
 summary:
   description: Counts over RV(backup_sessions); every known result and state is present, also when zero.
   returned: always
@@ -263,6 +265,7 @@ ARGUMENT_SPEC = dict(
     sort=dict(type="str", default="newest_first", choices=list(_sessions.SORT_CHOICES)),
     limit=dict(type="int"),
     include_task_sessions=dict(type="bool", default=False),
+    **_sessions.LINKS_ARGUMENT_SPEC
 )
 
 
@@ -288,16 +291,17 @@ def session_filter(params):
 
 def run(module, client):
     params = module.params
+    links = params["include_links"]
     _query.check_limit(params["limit"])
     if params["id"]:
-        session = _sessions.get_job_session(client, _query.parse_id(params["id"], _sessions.JOB_SESSION))
+        session = _sessions.get_job_session(client, _query.parse_id(params["id"], _sessions.JOB_SESSION), links)
         sessions = [session] if session else []
     else:
         sessions = _sessions.query_job_sessions(
             client, session_filter(params), newest_first=params["sort"] == "newest_first", limit=params["limit"],
-            latest_per_job=params["latest_per_job"], job_names=params["job_name"])
+            latest_per_job=params["latest_per_job"], job_names=params["job_name"], links=links)
     if params["include_task_sessions"] and sessions:
-        _sessions.attach_task_sessions(client, sessions)
+        _sessions.attach_task_sessions(client, sessions, links)
     return dict(changed=False, backup_sessions=sessions, summary=_sessions.summary(sessions, _sessions.SESSION_STATES))
 
 

@@ -83,7 +83,7 @@ backup_sessions:
   description:
     - Each session acted on or inspected, in its final state (after waiting; with O(wait=false) as read
       just after the stop request; in check mode as read before).
-    - Same keys as RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions).
+    - Same keys as RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions), without C(links).
   returned: always
   type: list
   elements: dict
@@ -104,7 +104,6 @@ backup_sessions:
       result: Failed
       progress: 42
       is_retry: false
-      links: []
 tasks:
   description: The EM tasks created by the stop requests (empty when nothing was stopped, and in check mode).
   returned: always

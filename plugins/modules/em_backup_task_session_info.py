@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - backupops.veeam_em.connection
   - backupops.veeam_em.attributes
   - backupops.veeam_em.attributes.info_module
+  - backupops.veeam_em.links
 options:
   id:
     description:
@@ -156,6 +157,7 @@ backup_task_sessions:
       sample: 64424509440
     links:
       description: Related resources as EM lists them.
+      returned: when O(include_links=true)
       type: list
       elements: dict
       contains:
@@ -208,6 +210,7 @@ ARGUMENT_SPEC = dict(
     created_before=dict(type="str"),
     sort=dict(type="str", default="newest_first", choices=list(_sessions.SORT_CHOICES)),
     limit=dict(type="int"),
+    **_sessions.LINKS_ARGUMENT_SPEC
 )
 
 
@@ -232,13 +235,14 @@ def task_filter(params):
 
 def run(module, client):
     params = module.params
+    links = params["include_links"]
     _query.check_limit(params["limit"])
     if params["id"]:
-        task = _sessions.get_task_session(client, _query.parse_id(params["id"], _sessions.TASK_SESSION))
+        task = _sessions.get_task_session(client, _query.parse_id(params["id"], _sessions.TASK_SESSION), links)
         tasks = [task] if task else []
     else:
         tasks = _sessions.query_task_sessions(client, task_filter(params), newest_first=params["sort"] == "newest_first",
-                                              limit=params["limit"])
+                                              limit=params["limit"], links=links)
     return dict(changed=False, backup_task_sessions=tasks, summary=_sessions.summary(tasks, _sessions.TASK_STATES))
 
 

@@ -90,7 +90,8 @@ EXPECTED_ARCHIVE = {
 
 def test_archive_entity():
     name, content = _xml.parse(ARCHIVE_ENTITY)
-    session = _sessions.job_session(content)
+    assert _sessions.job_session(content) == EXPECTED_ARCHIVE  # no links unless asked
+    session = _sessions.job_session(content, links=True)
     links = session.pop("links")
     assert session == EXPECTED_ARCHIVE
     assert len(links) == 6
@@ -130,8 +131,9 @@ def test_archive_reference():
 
 def test_task_session_seed_shape():
     content = _xml.parse(task_session_xml(TID, SID, reason="Disk full", result="Failed"))[1]
-    task = _sessions.task_session(content)
-    task.pop("links")
+    task = _sessions.task_session(content, links=True)
+    assert [link["rel"] for link in task.pop("links")] == ["Up", "Up"]
+    assert _sessions.task_session(content) == task  # no links unless asked
     assert task == {
         "id": TID, "uid": "urn:veeam:BackupTaskSession:" + TID, "name": "srv04@2026-01-10 05:23:44",
         "href": "https://em.example.com:9398/api/backupTaskSessions/" + TID, "vm_name": "srv04",
@@ -240,7 +242,7 @@ def test_first_link_of_each_type_wins_and_href_fallback():
         {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/other",
          "@Name": "Job D@2026-01-10 05:22:52"},
     ]}}
-    session = _sessions.job_session(node)
+    session = _sessions.job_session(node, links=True)
     assert (session["id"], session["href"], session["uid"]) == (SID, "https://e/api/backupSessions/" + SID, None)
     assert (session["job_id"], session["job_name"]) == ("00000000-0000-0000-0000-000000000002", "Job A")
     assert session["job_uid"] == "urn:veeam:Job:00000000-0000-0000-0000-000000000002"

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query, _xml
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    BASE,
     CONNECTION,
     LOGON_ID,
     PASSWORD,
@@ -26,6 +27,9 @@ LOGON = ("POST", "/api/sessionMngr/", "v=latest")
 LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 Q = "type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1000&page=%d"
 TQ = "type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=%d"
+
+
+JOB_ID = "4856ab37-2235-45e8-affe-d515878b01a9"  # em_fake's default job
 
 
 def sid(n):
@@ -44,6 +48,7 @@ def test_all_sessions_one_page(fake_em, run_module):
     assert rc == 0 and result["changed"] is False
     assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q % 1), LOGOUT]
     assert [s["id"] for s in result["backup_sessions"]] == [sid(1), sid(2)]
+    assert "links" not in result["backup_sessions"][0]  # only with include_links
     assert result["summary"]["total"] == 2 and result["summary"]["by_result"]["Success"] == 2
     assert PASSWORD not in out and TOKEN not in out
 
@@ -179,6 +184,18 @@ def test_include_task_sessions_in_chunks(fake_em, run_module):
     assert [t["vm_name"] for t in by_id[sid(0)]["task_sessions"]] == ["vm0", "vm0b"]
     assert [t["vm_name"] for t in by_id[sid(44)]["task_sessions"]] == ["vm44"]
     assert by_id[sid(43)]["task_sessions"] == []
+
+
+def test_include_links_on_sessions_and_their_task_sessions(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([job_session_xml(sid(1))]))
+    fake_em.expect("GET", "/query", body=query_result([task_session_xml(sid(901), sid(1))], "BackupTaskSessions"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(include_task_sessions=True, include_links=True))
+    assert [c[:2] for c in fake_em.summary()] == [LOGON[:2]] + [("GET", "/api/query")] * 2 + [LOGOUT]
+    session = result["backup_sessions"][0]
+    assert {"rel": "Up", "type": "JobReference", "href": BASE + "/jobs/" + JOB_ID, "name": "Fileserver Backup"} in session["links"]
+    assert [link["type"] for link in session["task_sessions"][0]["links"]] == [
+        "BackupServerReference", "BackupJobSessionReference"]
 
 
 def test_include_task_sessions_skipped_when_no_session(fake_em, run_module):

@@ -61,6 +61,11 @@ def test_by_id_and_unknown_id(fake_em, run_module):
     rc, result, dummy = run_module(module, args(id="https://em:9398/api/backupTaskSessions/%s?format=Entity" % TID))
     assert fake_em.summary() == [LOGON, ("GET", "/api/backupTaskSessions/" + TID, "format=Entity"), LOGOUT]
     assert result["backup_task_sessions"][0]["id"] == TID
+    assert "links" not in result["backup_task_sessions"][0]  # only with include_links
+    fake_em.calls[:] = []
+    fake_em.logon().expect("GET", "/backupTaskSessions/" + TID, body=task_session_xml(TID, SID)).logout()
+    rc, result, dummy = run_module(module, args(id=TID, include_links=True))
+    assert [link["rel"] for link in result["backup_task_sessions"][0]["links"]] == ["Up", "Up"]
     fake_em.calls[:] = []
     fake_em.logon().expect("GET", "/backupTaskSessions/" + TID, 404, xml_error(404, "no")).logout()
     rc, result, dummy = run_module(module, args(id=TID))
