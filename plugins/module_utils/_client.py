@@ -188,16 +188,27 @@ class EmClient(object):
         """GET and parse; returns ``(root name, content)`` or None for a tolerated 404."""
         return self.request("GET", path, params=params, not_found_ok=not_found_ok)
 
+    def get_body(self, path, params=None):
+        """GET without parsing: the body (bytes) of a 200 answer.
+
+        For a caller that parses elsewhere, such as a page read ahead in a
+        background thread.  A body that turns out to be malformed XML is
+        not retried here: the caller asks again with ``get()``.
+        """
+        return self.request("GET", path, params=params, parse=False)
+
     def post(self, path, params=None, expect=(200, 201, 202)):
         """POST that is never repeated once it may have reached the server."""
         return self.request("POST", path, params=params, expect=expect, idempotent=False)
 
-    def request(self, method, path, params=None, expect=(200,), idempotent=None, not_found_ok=False):
+    def request(self, method, path, params=None, expect=(200,), idempotent=None, not_found_ok=False, parse=True):
+        """Send with the token (logging on first if needed); the parsed XML, or the body with ``parse=False``."""
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
         if self._token is None:
             self.logon()
-        resp, doc = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, idempotent=idempotent)
+        resp, doc = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, idempotent=idempotent,
+                               parse_body=parse)
         if resp.status_code == 401:
             if self._token_given:
                 raise VeeamEmError(
@@ -210,11 +221,11 @@ class EmClient(object):
                 self._owns_logon = False
                 self.logon()
                 resp, doc = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token},
-                                       idempotent=idempotent)
+                                       idempotent=idempotent, parse_body=parse)
         if resp.status_code == 404 and not_found_ok:
             return None
         self._check(resp, expect, method, path)
-        return doc
+        return doc if parse else resp.content
 
     def _send(self, method, path, params=None, headers=None, auth=None, idempotent=True, parse_body=True):
         """One request with bounded retries; returns ``(response, parsed XML or None)``."""

@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import datetime
 import re
+import threading
 
 try:
     from urllib.parse import urlsplit
@@ -174,22 +175,102 @@ def query_params(query_type, page, page_size, sort_field=None, descending=True, 
 
 
 def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", descending=True,
-            limit=None, page_size=PAGE_SIZE):
-    """Yield the raw entities (elements named like ``query_type``) of a query, fetching pages lazily.
+            limit=None, page_size=PAGE_SIZE, read_ahead=False):
+    """Yield the raw entities (elements named like ``query_type``) of a query, page by page.
 
-    The caller may stop early (``limit``, ``latest_per_job``): no page is
-    fetched that is not read.  A limit below the page size shrinks the page.
+    A limit below the page size shrinks the page.  Without ``read_ahead`` the
+    pages are fetched lazily, so a caller may stop early (``latest_per_job``)
+    and no page is fetched that is not read.
+
+    ``read_ahead`` is for callers that read every page (up to ``limit``): as
+    soon as a page arrives, the next one that the previous page's PagingInfo
+    announces is requested in a background thread, so that Enterprise Manager
+    prepares it while this one is parsed.  Such a caller closes the generator
+    when it is done (``contextlib.closing``), which waits for a request still
+    in flight: the client is never used by two threads at once.
     """
     size = min(page_size, limit) if limit else page_size
-    page = 1
-    while True:
-        doc = client.get("/query", query_params(query_type, page, size, sort_field, descending, filter_expr))
-        content = doc[1] if doc else {}
-        items = _xml.entities(content, query_type)
-        yield from items
-        if not items or not _xml.has_next_page(content):
-            return
-        page += 1
+    last = -(-limit // size) if limit else None  # the last page a limited caller reads
+
+    def params(page):
+        return query_params(query_type, page, size, sort_field, descending, filter_expr)
+
+    if not read_ahead:
+        page = 1
+        while True:
+            doc = client.get("/query", params(page))
+            content = doc[1] if doc else {}
+            items = _xml.entities(content, query_type)
+            yield from items
+            if not items or not _xml.has_next_page(content):
+                return
+            page += 1
+
+    page, pages_count, ahead = 1, None, None
+    try:
+        body = client.get_body("/query", params(page))
+        while True:
+            following = page + 1
+            wanted = last is None or following <= last
+            if wanted and pages_count is not None and following <= pages_count:
+                ahead = _ReadAhead(client, params(following))
+            content = _parse_page(client, body, params(page), ahead)
+            items = _xml.entities(content, query_type)
+            more = wanted and bool(items) and _xml.has_next_page(content)
+            pages_count = _xml.pages_count(content)
+            if more and ahead is None:  # announced only now (no page count before, or it grew)
+                ahead = _ReadAhead(client, params(following))
+            elif ahead is not None and not more:  # the result shrank: that page is not read
+                ahead.wait()
+                ahead = None
+            yield from items
+            if not more:
+                return
+            body, ahead, page = ahead.body(), None, following
+    finally:
+        if ahead is not None:
+            ahead.wait()
+
+
+def _parse_page(client, body, page_params, ahead):
+    """Content of a query page; a malformed or truncated body is asked for again (as ``get`` would)."""
+    try:
+        return _xml.parse(body)[1] if body else {}
+    except VeeamEmError:
+        if ahead is not None:
+            ahead.wait()  # one request at a time on the client
+        doc = client.get("/query", page_params)
+        return doc[1] if doc else {}
+
+
+class _ReadAhead(object):
+    """One ``client.get_body('/query', params)`` running in a background thread."""
+
+    def __init__(self, client, params):
+        self._client = client
+        self._params = params
+        self._body = None
+        self._error = None
+        self._thread = threading.Thread(target=self._fetch, name="veeam-em-read-ahead")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _fetch(self):
+        try:
+            self._body = self._client.get_body("/query", self._params)
+        except Exception as exc:  # pylint: disable=broad-except  # raised again by body(), in the reader
+            self._error = exc
+
+    def wait(self):
+        """Wait until the request is done (its outcome is not needed)."""
+        self._thread.join()
+
+    def body(self):
+        """The body, once there; the request's error is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._body
 
 
 def chunks(values, size=UID_CHUNK):

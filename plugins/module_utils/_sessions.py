@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import itertools
 import re
+from contextlib import closing
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
@@ -236,8 +237,9 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     job has been seen, with ``limit`` once that many jobs are found.
     """
     if not latest_per_job:
-        raw = _query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit)
-        return [job_session(node, links) for node in itertools.islice(raw, limit)]
+        with closing(_query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit,
+                                    read_ahead=True)) as raw:
+            return [job_session(node, links) for node in itertools.islice(raw, limit)]
     wanted = set(job_names or ())
     seen = {}
     for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
@@ -256,8 +258,9 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
 
 
 def query_task_sessions(client, filter_expr, newest_first=True, limit=None, links=False):
-    raw = _query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit)
-    return [task_session(node, links) for node in itertools.islice(raw, limit)]
+    with closing(_query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit,
+                                read_ahead=True)) as raw:
+        return [task_session(node, links) for node in itertools.islice(raw, limit)]
 
 
 def attach_task_sessions(client, sessions, links=False):
@@ -275,11 +278,12 @@ def attach_task_sessions(client, sessions, links=False):
             uids.append(session["uid"])
     for chunk in _query.chunks(uids):
         flt = _query.Filter().any_of("JobSessionUid", chunk)
-        for node in _query.iterate(client, TASK_SESSION, flt, descending=False):
-            task = task_session(node, links)
-            owner = by_uid.get((task["job_session_uid"] or "").lower())
-            if owner is not None:
-                owner["task_sessions"].append(task)
+        with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True)) as raw:
+            for node in raw:
+                task = task_session(node, links)
+                owner = by_uid.get((task["job_session_uid"] or "").lower())
+                if owner is not None:
+                    owner["task_sessions"].append(task)
     return sessions
 
 

@@ -162,6 +162,16 @@ def entities(content, item):
     return [node for node in as_list(found) if isinstance(node, dict)]
 
 
+def pages_count(content):
+    """``PagesCount`` of the PagingInfo section; None when it is missing or unreadable."""
+    info = content.get("PagingInfo")
+    count = info.get("@PagesCount") if isinstance(info, dict) else None
+    try:
+        return int(count) if count is not None else None
+    except ValueError:
+        return None
+
+
 def has_next_page(content):
     """Whether the PagingInfo section announces a page after this one.
 
