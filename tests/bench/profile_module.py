@@ -14,8 +14,8 @@ module_utils and arguments in one file), then run that payload directly:
    largest first (cumulative and self time);
 2. the payload under cProfile: where the module's run spends its
    time (top functions by cumulative and by own time);
-3. plain wall time of the payload, of ``python -c pass`` and of importing
-   ``ansible.module_utils.basic`` (the fixed floor of any Python module).
+3. plain wall time of the payload, of ping's payload, of the script (c) of
+   run_bench.py making the same query, and of ``python -c pass``.
 
 The emulator is reset before each run so every run does the same work.
 """
@@ -179,9 +179,13 @@ def profile_size(size, query, top, workdir, env):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         sections.append(summarise_profile(prof_path, top))
 
-        sections.append("wall time, median of 3: payload %.3f s; ping payload %.3f s; python -c pass %.3f s"
+        floor_env = dict(run_env, BENCH_EM_PASSWORD=run_bench.ADMIN_PASSWORD)
+        floor = [py, run_bench.FLOOR, "--url", emu.url, "--user", run_bench.ADMIN_USER,
+                 "--filter", run_bench.QUERIES[query][1]] + (["--ca-path", emu.ca_path] if emu.ca_path else [])
+        sections.append("wall time, median of 3: payload %.3f s; ping payload %.3f s; script (c) %.3f s; "
+                        "python -c pass %.3f s"
                         % (timed([py, payload], run_env, 3, emu.reset), timed([py, ping_payload], run_env, 3),
-                           timed([py, "-c", "pass"], run_env, 3)))
+                           timed(floor, floor_env, 3, emu.reset), timed([py, "-c", "pass"], run_env, 3)))
     finally:
         emu.stop()
     return "\n\n".join(sections)

@@ -9,8 +9,9 @@ Fetches every page of the full list from the emulator once (XML, the
 module's page size), then times, on those bytes, what the module does after
 the network: parsing (the collection's ``_xml.parse``), normalising
 (``_sessions.job_session``), AnsibleModule's no_log scrub of the result
-(``remove_values``, run by ``exit_json`` on every result) and the JSON
-encoding of the result.  Alternatives are timed next to them: xmltodict's
+(``remove_values``, run by ``exit_json`` on every result), the JSON
+encoding of the result, and what the controller then does with that answer
+(decode it, copy it for ``register``, convert it for the callbacks).  Alternatives are timed next to them: xmltodict's
 streaming mode (one session at a time), the same pages asked for in JSON
 and decoded with json.loads, and a result with ``links`` (``include_links``).
 Each figure is the best of 3 (these are CPU-bound; the best is the least
@@ -71,7 +72,7 @@ def fetch_pages(emu, page_size, accept="application/xml"):
 
 
 def stage_figures(pages, json_pages, modules):
-    _xml, _sessions, parameters, encoder = modules
+    _xml, _sessions, parameters, encoder, controller = modules
     rows = []
 
     def parse_all():
@@ -124,6 +125,7 @@ def stage_figures(pages, json_pages, modules):
     rows.append(("exit_json: remove_values (no_log scrub, copies the result)", elapsed))
     elapsed, text = best_of(lambda: json.dumps(scrubbed, cls=encoder))
     rows.append(("exit_json: json.dumps with the module encoder", elapsed))
+    rows.extend(controller_figures(text, controller))
 
     linked = []
     for doc in docs:
@@ -138,12 +140,29 @@ def stage_figures(pages, json_pages, modules):
     return rows, len(sessions), sizes
 
 
+def controller_figures(text, controller):
+    """What the controller does with the module's answer before the next task (ansible-core 2.19)."""
+    decoder, response_copy, strip_internal_keys, to_native = controller
+    rows = []
+    elapsed, data = best_of(lambda: json.loads(text, cls=decoder))
+    rows.append(("controller: JSON decode of the answer (module result decoder)", elapsed))
+    elapsed, dummy = best_of(lambda: strip_internal_keys(response_copy(data)))
+    rows.append(("controller: register (module_response_deepcopy + strip_internal_keys)", elapsed))
+    elapsed, dummy = best_of(lambda: to_native(data))
+    rows.append(("controller: result for the callbacks (transform_to_native_types)", elapsed))
+    return rows
+
+
 def load_modules(collections_root):
     sys.path.insert(0, collections_root)
     from ansible.module_utils.common import parameters
-    from ansible.module_utils.common.json import Direction, get_module_encoder
+    from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
+    from ansible.utils.vars import transform_to_native_types
+    from ansible.vars.clean import module_response_deepcopy, strip_internal_keys
     from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions, _xml
-    return _xml, _sessions, parameters, get_module_encoder("legacy", Direction.MODULE_TO_CONTROLLER)
+    controller = (get_module_decoder("legacy", Direction.MODULE_TO_CONTROLLER), module_response_deepcopy,
+                  strip_internal_keys, transform_to_native_types)
+    return _xml, _sessions, parameters, get_module_encoder("legacy", Direction.MODULE_TO_CONTROLLER), controller
 
 
 def main(argv=None):
