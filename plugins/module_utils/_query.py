@@ -178,9 +178,10 @@ def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", des
             limit=None, page_size=PAGE_SIZE, read_ahead=False):
     """Yield the raw entities (elements named like ``query_type``) of a query, page by page.
 
-    A limit below the page size shrinks the page.  Without ``read_ahead`` the
-    pages are fetched lazily, so a caller may stop early (``latest_per_job``)
-    and no page is fetched that is not read.
+    A limit below the page size shrinks the page, and no page after the
+    last one ``limit`` needs is asked for.  Without ``read_ahead`` each page
+    is fetched when the previous one has been read, so a caller may stop
+    early (``latest_per_job``) and no page is fetched that is not read.
 
     ``read_ahead`` is for callers that read every page (up to ``limit``): as
     soon as a page arrives, the next one that the previous page's PagingInfo
@@ -195,30 +196,19 @@ def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", des
     def params(page):
         return query_params(query_type, page, size, sort_field, descending, filter_expr)
 
-    if not read_ahead:
-        page = 1
-        while True:
-            doc = client.get("/query", params(page))
-            content = doc[1] if doc else {}
-            items = _xml.entities(content, query_type)
-            yield from items
-            if not items or not _xml.has_next_page(content):
-                return
-            page += 1
-
     page, pages_count, ahead = 1, None, None
     try:
         body = client.get_body("/query", params(page))
         while True:
             following = page + 1
             wanted = last is None or following <= last
-            if wanted and pages_count is not None and following <= pages_count:
+            if read_ahead and wanted and pages_count is not None and following <= pages_count:
                 ahead = _ReadAhead(client, params(following))
             content = _parse_page(client, body, params(page), ahead)
             items = _xml.entities(content, query_type)
             more = wanted and bool(items) and _xml.has_next_page(content)
             pages_count = _xml.pages_count(content)
-            if more and ahead is None:  # announced only now (no page count before, or it grew)
+            if read_ahead and more and ahead is None:  # announced only now (no page count before, or it grew)
                 ahead = _ReadAhead(client, params(following))
             elif ahead is not None and not more:  # the result shrank: that page is not read
                 ahead.wait()
@@ -226,7 +216,8 @@ def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", des
             yield from items
             if not more:
                 return
-            body, ahead, page = ahead.body(), None, following
+            body = ahead.body() if ahead is not None else client.get_body("/query", params(following))
+            ahead, page = None, following
     finally:
         if ahead is not None:
             ahead.wait()

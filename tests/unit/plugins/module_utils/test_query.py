@@ -241,6 +241,16 @@ def test_malformed_page_is_asked_for_again_after_the_page_in_flight(fake_em):
     assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "2", "3", "2"]
 
 
+def test_malformed_page_is_asked_for_again_when_reading_lazily(fake_em):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2)[:-40])  # truncated
+    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2))
+    fake_em.expect("GET", "/query", body=page_of(2, 1, 2, 2))
+    fake_em.logout()
+    assert read(read_ahead=False) == [sid(n) for n in range(3)]
+    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "1", "2"]
+
+
 def test_page_count_that_grows_or_shrinks_while_reading(fake_em):
     fake_em.logon()
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2))
