@@ -120,6 +120,16 @@ def _zone(zone):
     return datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
+def created_range(params):
+    """The ``created_after``/``created_before`` options as ``(after, before)`` (None when unset), checked."""
+    after = parse_time(params["created_after"], "created_after") if params["created_after"] else None
+    before = parse_time(params["created_before"], "created_before") if params["created_before"] else None
+    if after and before and after > before:
+        raise VeeamEmError("created_after (%s) is later than created_before (%s)"
+                           % (format_time(after), format_time(before)))
+    return after, before
+
+
 def format_time(moment):
     """Aware datetime -> ``2026-01-31T22:00:00Z`` (EM accepts only UTC values)."""
     text = moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

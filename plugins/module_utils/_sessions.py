@@ -210,22 +210,25 @@ def summary(items, states):
 
 
 # -- fetching -------------------------------------------------------------
-def get_job_session(client, session_id, links=False):
-    """GET /backupSessions/{id}?format=Entity; None when EM does not know it."""
-    doc = client.get("/backupSessions/%s" % session_id, [("format", "Entity")], not_found_ok=True)
+def _get_entity(client, path, item):
+    """GET ``path?format=Entity``: the ``item`` element, or None when EM does not know it."""
+    doc = client.get(path, [("format", "Entity")], not_found_ok=True)
     if doc is None:
         return None
-    nodes = _xml.entities(doc[1], JOB_SESSION) if doc[0] != JOB_SESSION else [doc[1]]
-    return job_session(nodes[0], links) if nodes else None
+    nodes = _xml.entities(doc[1], item) if doc[0] != item else [doc[1]]
+    return nodes[0] if nodes else None
+
+
+def get_job_session(client, session_id, links=False):
+    """GET /backupSessions/{id}?format=Entity; None when EM does not know it."""
+    node = _get_entity(client, "/backupSessions/%s" % session_id, JOB_SESSION)
+    return job_session(node, links) if node is not None else None
 
 
 def get_task_session(client, task_session_id, links=False):
     """GET /backupTaskSessions/{id}?format=Entity; None when EM does not know it."""
-    doc = client.get("/backupTaskSessions/%s" % task_session_id, [("format", "Entity")], not_found_ok=True)
-    if doc is None:
-        return None
-    nodes = _xml.entities(doc[1], TASK_SESSION) if doc[0] != TASK_SESSION else [doc[1]]
-    return task_session(nodes[0], links) if nodes else None
+    node = _get_entity(client, "/backupTaskSessions/%s" % task_session_id, TASK_SESSION)
+    return task_session(node, links) if node is not None else None
 
 
 def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None,

@@ -194,7 +194,6 @@ summary:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 FILTERS = ("session_id", "job_name", "vm_name", "state", "result", "created_after", "created_before")
@@ -216,11 +215,7 @@ ARGUMENT_SPEC = dict(
 
 def task_filter(params):
     """The server-side filter of the options (validated: fails before any request)."""
-    after = _query.parse_time(params["created_after"], "created_after") if params["created_after"] else None
-    before = _query.parse_time(params["created_before"], "created_before") if params["created_before"] else None
-    if after and before and after > before:
-        raise VeeamEmError("created_after (%s) is later than created_before (%s)"
-                           % (_query.format_time(after), _query.format_time(before)))
+    after, before = _query.created_range(params)
     flt = _query.Filter()
     if params["session_id"]:
         session_uuid = _query.parse_id(params["session_id"], _sessions.JOB_SESSION, "session_id")

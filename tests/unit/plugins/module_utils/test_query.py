@@ -100,6 +100,16 @@ def test_parse_time_relative_uses_current_time():
     assert datetime.timedelta(minutes=59) < before - moment < datetime.timedelta(minutes=61)
 
 
+def test_created_range():
+    assert _query.created_range({"created_after": None, "created_before": None}) == (None, None)
+    after, before = _query.created_range({"created_after": "2026-01-01", "created_before": "2026-01-02T00:00:00Z"})
+    assert (_query.format_time(after), _query.format_time(before)) == ("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
+    with pytest.raises(VeeamEmError, match=r"created_after \(2026-02-01T00:00:00Z\) is later than created_before"):
+        _query.created_range({"created_after": "2026-02-01", "created_before": "2026-01-01"})
+    with pytest.raises(VeeamEmError, match="created_before 'soon'"):
+        _query.created_range({"created_after": None, "created_before": "soon"})
+
+
 def test_filter_building():
     flt = _query.Filter()
     assert not flt
