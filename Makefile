@@ -22,7 +22,7 @@ PYTHONS := 3.8 3.9 3.10 3.11 3.12 3.13
 # full sanity and the main unit test run use the controller's Python
 SANITY_PYTHON := 3.11
 # further unit test runs: the oldest module Python (it also gets the oldest
-# requests/xmltodict releases) and the other controller Pythons; 3.9 and 3.10
+# requests release) and the other controller Pythons; 3.9 and 3.10
 # are covered by sanity compile+import (each unit run costs about 20 s)
 UNITS_PYTHONS := 3.8 3.12 3.13
 EE_CONTEXT := build/ctx

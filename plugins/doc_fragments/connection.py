@@ -80,7 +80,6 @@ options:
 requirements:
   - python >= 3.8
   - requests
-  - xmltodict
 notes:
   - All modules are in the action group C(backupops.veeam_em.em); set the connection options once with
     C(module_defaults) and C(group/backupops.veeam_em.em).

@@ -130,8 +130,8 @@ class EmClient(object):
         if not token:
             raise VeeamEmError("Enterprise Manager answered the logon without an %s header" % TOKEN_HEADER,
                                status=resp.status_code)
-        content = doc[1] if doc else {}
-        href = content.get("@Href")
+        content = doc[1] if doc else None
+        href = content.get("Href") if content is not None else None
         self.logon_session_id = _xml.text(content, "SessionId") or (href.rstrip("/").rsplit("/", 1)[-1] if href else None)
         self.logon_session_href = href
         self.user_name = _xml.text(content, "UserName")

@@ -18,7 +18,6 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import (
     ConnectionOptions,
     connection_argument_spec,
@@ -36,8 +35,6 @@ def build_module(argument_spec, **kwargs):
 def _check_requirements(module):
     if _client.requests is None:
         module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
-    if _xml.xmltodict is None:
-        module.fail_json(msg=missing_required_lib("xmltodict"), exception=_xml.XMLTODICT_IMPORT_ERROR)
 
 
 def run_module(module, run):

@@ -234,14 +234,14 @@ def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", des
 
 
 def _parse_page(client, body, page_params, ahead):
-    """Content of a query page; a malformed or truncated body is asked for again (as ``get`` would)."""
+    """Root element of a query page (None for an empty answer); a malformed or truncated body is asked for again (as ``get`` would)."""
     try:
-        return _xml.parse(body)[1] if body else {}
+        return _xml.parse(body)[1] if body else None
     except VeeamEmError:
         if ahead is not None:
             ahead.wait()  # one request at a time on the client
         doc = client.get("/query", page_params)
-        return doc[1] if doc else {}
+        return doc[1] if doc else None
 
 
 class _ReadAhead(object):

@@ -121,9 +121,9 @@ def _before_at(name):
 # -- normalisers ----------------------------------------------------------
 def _identity(node):
     """id, uid, name and href of an entity or reference (id from the UID, else the Href)."""
-    uid = node.get("@UID")
-    href = _plain_href(node.get("@Href"))
-    return {"id": _last_segment(uid) or _last_segment(href), "uid": uid, "name": node.get("@Name"), "href": href}
+    uid = node.get("UID")
+    href = _plain_href(node.get("Href"))
+    return {"id": _last_segment(uid) or _last_segment(href), "uid": uid, "name": node.get("Name"), "href": href}
 
 
 def job_session(node, links=False):
@@ -167,7 +167,7 @@ def task_session(node, links=False):
         job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
     entry = _identity(node)
     entry.update({
-        "vm_name": node.get("@VmDisplayName") or text(node, "VmDisplayName") or _before_at(entry["name"]),
+        "vm_name": node.get("VmDisplayName") or text(node, "VmDisplayName") or _before_at(entry["name"]),
         "job_session_id": _last_segment(job_session_uid),
         "job_session_uid": job_session_uid,
         "job_name": text(node, "JobName") or _before_at(parent.get("name")),
@@ -184,15 +184,14 @@ def task_session(node, links=False):
 
 
 def em_task(node, session_id=None):
-    """An EM Task (answer of a stop request, or GET /tasks/{id}) as a dict."""
-    result = node.get("Result")
-    success = _bool(result.get("@Success")) if isinstance(result, dict) else None
+    """An EM Task (answer of a stop request, or GET /tasks/{id}) as a dict; ``node`` None: an empty answer."""
+    result = node.find("Result") if node is not None else None
     return {
-        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(node.get("@Href"))),
+        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(node.get("Href") if node is not None else None)),
         "state": _xml.text(node, "State"),
         "operation": _xml.text(node, "Operation"),
-        "success": success,
-        "message": _xml.text(result, "Message") if isinstance(result, dict) else None,
+        "success": _bool(result.get("Success")) if result is not None else None,
+        "message": _xml.text(result, "Message"),
         "session_id": session_id,
     }
 
@@ -293,13 +292,13 @@ def attach_task_sessions(client, sessions, links=False):
 def stop_job_session(client, session):
     """POST /backupSessions/{id}?action=stop (sent once, never repeated); returns the task."""
     doc = client.post("/backupSessions/%s" % session["id"], [("action", "stop")])
-    return em_task(doc[1] if doc else {}, session["id"])
+    return em_task(doc[1] if doc else None, session["id"])
 
 
 def get_em_task(client, task):
     """GET /tasks/{id}: the task's current state."""
     doc = client.get("/tasks/%s" % task["task_id"])
-    return em_task(doc[1] if doc else {}, task["session_id"])
+    return em_task(doc[1] if doc else None, task["session_id"])
 
 
 def is_running(session):

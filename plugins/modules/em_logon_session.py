@@ -151,7 +151,7 @@ def own_logon_session_id(client):
         if exc.status == 401:
             return None
         raise
-    ids = [_xml.text(node, "SessionId") or (node.get("@Href") or "").rstrip("/").rsplit("/", 1)[-1]
+    ids = [_xml.text(node, "SessionId") or (node.get("Href") or "").rstrip("/").rsplit("/", 1)[-1]
            for node in _xml.entities(doc[1], "LogonSession")] if doc else []
     if len(ids) > 1:
         raise VeeamEmError("Enterprise Manager lists %d logon sessions for this token; pass logon_session_id "

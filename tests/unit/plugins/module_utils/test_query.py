@@ -155,7 +155,7 @@ def read(read_ahead=True, limit=None, page_size=2, stop_after=None):
                                     read_ahead=read_ahead)) as raw:
             uids = []
             for node in raw:
-                uids.append(node["@UID"].rsplit(":", 1)[-1])
+                uids.append(node.get("UID").rsplit(":", 1)[-1])
                 if stop_after and len(uids) == stop_after:
                     break
     return uids

@@ -108,16 +108,24 @@ def test_current_shape_and_running_session():
     assert (session["state"], session["result"], session["progress"], session["is_retry"]) == ("Working", "None", 42, True)
 
 
+def element(xml):
+    """An EM element as the modules get it: parsed by _xml.parse (namespace dropped)."""
+    return _xml.parse('<?xml version="1.0" encoding="utf-8"?>' + xml)[1]
+
+
 def test_placeholder_and_odd_times():
-    node = {"CreationTime": "2026-01-10T05:22:52+01:00", "EndTime": "1900-01-01T00:00:00Z", "@UID": "urn:veeam:BackupJobSession:" + SID}
+    node = element('<BackupJobSession UID="urn:veeam:BackupJobSession:%s"><CreationTime>2026-01-10T05:22:52+01:00'
+                   '</CreationTime><EndTime>1900-01-01T00:00:00Z</EndTime></BackupJobSession>' % SID)
     session = _sessions.job_session(node)
     assert session["creation_time"] == "2026-01-10T04:22:52Z" and session["end_time"] is None
-    assert _sessions.job_session({"CreationTimeUTC": "garbage"})["creation_time"] == "garbage"
+    odd = element("<BackupJobSession><CreationTimeUTC>garbage</CreationTimeUTC></BackupJobSession>")
+    assert _sessions.job_session(odd)["creation_time"] == "garbage"
 
 
 def test_em_times_are_never_read_as_relative():
     # "24h" is a relative time only in a user's option; from EM it is reported as sent.
-    assert _sessions.job_session({"CreationTimeUTC": "24h"})["creation_time"] == "24h"
+    node = element("<BackupJobSession><CreationTimeUTC>24h</CreationTimeUTC></BackupJobSession>")
+    assert _sessions.job_session(node)["creation_time"] == "24h"
 
 
 def test_archive_reference():
@@ -144,14 +152,13 @@ def test_task_session_seed_shape():
 
 
 def test_task_session_fallbacks():
-    node = {"@Name": "vm1@2026-01-10 05:23:44", "@UID": "urn:veeam:BackupTaskSession:" + TID, "VmDisplayName": "vm-element",
-            "JobName": "Job A", "Reason": None, "TotalSize": "x",
-            "Links": {"Link": {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/" + SID}}}
-    task = _sessions.task_session(node)
+    xml = ('<BackupTaskSession Name="vm1@2026-01-10 05:23:44" UID="urn:veeam:BackupTaskSession:%s">%%s'
+           '<Links><Link Rel="Up" Type="BackupJobSessionReference" Href="https://e/api/backupSessions/%s" /></Links>'
+           '<JobName>Job A</JobName><Reason /><TotalSize>x</TotalSize></BackupTaskSession>' % (TID, SID))
+    task = _sessions.task_session(element(xml % "<VmDisplayName>vm-element</VmDisplayName>"))
     assert (task["vm_name"], task["job_name"], task["job_session_uid"], task["reason"], task["total_size"]) == (
         "vm-element", "Job A", "urn:veeam:BackupJobSession:" + SID, None, None)
-    del node["VmDisplayName"]
-    assert _sessions.task_session(node)["vm_name"] == "vm1"
+    assert _sessions.task_session(element(xml % ""))["vm_name"] == "vm1"
 
 
 def test_em_task():
@@ -161,6 +168,9 @@ def test_em_task():
         "success": True, "message": 'Job Session "x" triggered to stop.', "session_id": SID}
     running = _sessions.em_task(_xml.parse(task_xml("task-8"))[1])
     assert (running["success"], running["message"]) == (None, None)
+    # an answer without a body (None from the client) gives a task with nothing known but the session
+    assert _sessions.em_task(None, SID) == {
+        "task_id": None, "state": None, "operation": None, "success": None, "message": None, "session_id": SID}
 
 
 def test_summary_has_stable_keys():
@@ -218,8 +228,10 @@ def test_fast_and_parsed_times_agree():
 
 
 def test_entity_times_fast_and_parsed_shapes_alike():
-    fast = {"CreationTimeUTC": "2026-01-10T04:22:52Z", "EndTimeUTC": " 2026-01-10T05:00:00Z "}
-    slow = {"CreationTime": "2026-01-10T05:22:52.000+01:00", "EndTimeUTC": "2026-01-10 05:00:00"}
+    fast = element("<S><CreationTimeUTC>2026-01-10T04:22:52Z</CreationTimeUTC>"
+                   "<EndTimeUTC> 2026-01-10T05:00:00Z </EndTimeUTC></S>")
+    slow = element("<S><CreationTime>2026-01-10T05:22:52.000+01:00</CreationTime>"
+                   "<EndTimeUTC>2026-01-10 05:00:00</EndTimeUTC></S>")
     for node in (fast, slow):
         session = _sessions.job_session(node)
         assert (session["creation_time"], session["end_time"]) == ("2026-01-10T04:22:52Z", "2026-01-10T05:00:00Z")
@@ -228,20 +240,16 @@ def test_entity_times_fast_and_parsed_shapes_alike():
 
 
 def test_first_link_of_each_type_wins_and_href_fallback():
-    node = {"@Href": "https://e/api/backupSessions/%s?format=Entity" % SID, "Links": {"Link": [
-        {"@Rel": "Down", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000001",
-         "@Name": "Not this"},
-        {"@Rel": "Up", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000002",
-         "@Name": "Job A"},
-        {"@Rel": "Up", "@Type": "BackupServerReference", "@Href": "https://e/api/backupServers/S1", "@Name": "srv1"},
-        {"@Rel": "Up", "@Type": "JobReference", "@Href": "https://e/api/jobs/00000000-0000-0000-0000-000000000003",
-         "@Name": "Job B"},
-        {"@Rel": "Up", "@Type": "BackupServerReference", "@Href": "https://e/api/backupServers/S2", "@Name": "srv2"},
-        {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/" + SID,
-         "@Name": "Job C@2026-01-10 05:22:52"},
-        {"@Rel": "Up", "@Type": "BackupJobSessionReference", "@Href": "https://e/api/backupSessions/other",
-         "@Name": "Job D@2026-01-10 05:22:52"},
-    ]}}
+    link = '<Link Rel="%s" Type="%s" Href="https://e/api/%s" Name="%s" />'
+    node = element('<BackupJobSession Href="https://e/api/backupSessions/%s?format=Entity"><Links>' % SID + "".join([
+        link % ("Down", "JobReference", "jobs/00000000-0000-0000-0000-000000000001", "Not this"),
+        link % ("Up", "JobReference", "jobs/00000000-0000-0000-0000-000000000002", "Job A"),
+        link % ("Up", "BackupServerReference", "backupServers/S1", "srv1"),
+        link % ("Up", "JobReference", "jobs/00000000-0000-0000-0000-000000000003", "Job B"),
+        link % ("Up", "BackupServerReference", "backupServers/S2", "srv2"),
+        link % ("Up", "BackupJobSessionReference", "backupSessions/" + SID, "Job C@2026-01-10 05:22:52"),
+        link % ("Up", "BackupJobSessionReference", "backupSessions/other", "Job D@2026-01-10 05:22:52"),
+    ]) + "</Links></BackupJobSession>")
     session = _sessions.job_session(node, links=True)
     assert (session["id"], session["href"], session["uid"]) == (SID, "https://e/api/backupSessions/" + SID, None)
     assert (session["job_id"], session["job_name"]) == ("00000000-0000-0000-0000-000000000002", "Job A")

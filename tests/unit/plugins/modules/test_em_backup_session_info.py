@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query, _xml
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     BASE,
@@ -259,12 +259,6 @@ def test_missing_requests_library(fake_em, run_module, monkeypatch):
     monkeypatch.setattr(_client, "requests", None)
     rc, result, dummy = run_module(module, args())
     assert rc == 1 and "requests" in result["msg"] and "Failed to import the required Python library" in result["msg"]
-
-
-def test_missing_xmltodict_library(fake_em, run_module, monkeypatch):
-    monkeypatch.setattr(_xml, "xmltodict", None)
-    rc, result, dummy = run_module(module, args())
-    assert rc == 1 and "xmltodict" in result["msg"]
 
 
 def test_check_mode_reads_normally(fake_em, run_module):
