@@ -111,7 +111,7 @@ tasks:
   elements: dict
   contains:
     task_id:
-      description: EM task id.
+      description: EM task id; null when EM answered the stop request without a task (the module then watches the session).
       type: str
       sample: task-1
     state:
@@ -182,7 +182,8 @@ def send_stops(client, sessions, user):
 def wait_stopped(client, sessions, tasks, timeout, interval):
     """Poll the tasks, then their sessions, until every session is Stopped."""
     deadline = time.monotonic() + timeout
-    pending_tasks = dict((t["session_id"], t) for t in tasks if t["state"] != "Finished")
+    # a stop answered without a task (no body) leaves only the session to watch
+    pending_tasks = dict((t["session_id"], t) for t in tasks if t["task_id"] and t["state"] != "Finished")
     while True:
         for task in list(pending_tasks.values()):
             task.update(_sessions.get_em_task(client, task))

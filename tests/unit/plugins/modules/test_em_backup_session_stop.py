@@ -66,6 +66,21 @@ def test_stop_by_id_and_wait(fake_em, run_module):
     assert "diff" not in result and PASSWORD not in out
 
 
+def test_stop_answered_without_a_task_waits_on_the_session(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202)  # no Task in the answer: nothing to poll at /tasks
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1, state="Stopped", result="Failed"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, poll_interval=2))
+    assert rc == 0 and result["changed"] is True
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), get_session(S1), get_session(S1), LOGOUT]
+    assert result["tasks"] == [{"task_id": None, "state": None, "operation": None, "success": None, "message": None,
+                                "session_id": S1}]
+    assert [(s["id"], s["state"]) for s in result["backup_sessions"]] == [(S1, "Stopped")]
+
+
 def test_already_stopped_is_idempotent(fake_em, run_module):
     fake_em.logon().expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1)).logout()
     rc, result, dummy = run_module(module, args(id="urn:veeam:BackupJobSession:" + S1), diff=True)
