@@ -42,12 +42,10 @@ done
 "$bin/ansible-galaxy" collection install --force -p build/ee/installed build/ee/backupops-veeam_em.tar.gz >/dev/null 2>&1
 "$bin/ansible-builder" introspect --sanitize build/ee/installed \
     --write-pip build/ee/requirements.txt --write-bindep build/ee/bindep.txt
-for dep in requests; do
-    if ! grep -q "^$dep" build/ee/requirements.txt; then
-        echo "ee: ansible-builder does not see the collection's Python dependency $dep" >&2
-        exit 1
-    fi
-done
+if ! grep -q "^requests" build/ee/requirements.txt; then
+    echo "ee: ansible-builder does not see the collection's Python dependency requests" >&2
+    exit 1
+fi
 # the image's assemble step runs `bindep -l newline` (default profile): the
 # [test] entries must not be in it
 packages=$("$bin/bindep" --file build/ee/bindep.txt -l newline || true)
