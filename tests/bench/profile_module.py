@@ -193,14 +193,14 @@ def profile_size(size, query, top, workdir, env):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Profile em_backup_session_info (imports, cProfile).")
-    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--sizes", type=run_bench.size_list, default="10000,50000")
     parser.add_argument("--query", choices=sorted(run_bench.QUERIES), default="full")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="em-profile-")
     try:
         env = run_bench.base_env(workdir)
-        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        for size in args.sizes:
             print(profile_size(size, args.query, args.top, workdir, env))
             print("")
             sys.stdout.flush()

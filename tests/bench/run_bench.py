@@ -506,10 +506,15 @@ def parse_args(argv):
         args.runs = 1
         args.reuse_tasks = min(args.reuse_tasks, QUICK_REUSE_TASKS)
         args.reuse_logon_delay = 0.0
-    args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.size_list = size_list(args.sizes)
     if not args.size_list or min(args.size_list) < 1 or args.runs < 1 or args.reuse_tasks < 0:
         parser.error("--sizes needs positive numbers, --runs at least 1, --reuse-tasks at least 0")
     return args
+
+
+def size_list(text):
+    """``--sizes`` of the bench scripts: "1000,10000" -> [1000, 10000]."""
+    return [int(s) for s in text.split(",") if s.strip()]
 
 
 def module_page_size():

@@ -158,14 +158,14 @@ def load_modules(collections_root):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Time the stages of the module's work.")
-    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--sizes", type=run_bench.size_list, default="10000,50000")
     args = parser.parse_args(argv)
     page_size = run_bench.module_page_size() or 1000
     workdir = tempfile.mkdtemp(prefix="em-stages-")
     try:
         run_bench.base_env(workdir)
         modules = load_modules(os.path.join(workdir, "collections"))
-        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        for size in args.sizes:
             emu_dir = os.path.join(workdir, "emulator-%d" % size)
             os.makedirs(emu_dir)
             emu = run_bench.start_emulator(size, emu_dir)
