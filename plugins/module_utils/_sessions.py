@@ -186,8 +186,9 @@ def task_session(node, links=False):
 def em_task(node, session_id=None):
     """An EM Task (answer of a stop request, or GET /tasks/{id}) as a dict; ``node`` None: an empty answer."""
     result = node.find("Result") if node is not None else None
+    href = node.get("Href") if node is not None else None
     return {
-        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(node.get("Href") if node is not None else None)),
+        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(href)),
         "state": _xml.text(node, "State"),
         "operation": _xml.text(node, "Operation"),
         "success": _bool(result.get("Success")) if result is not None else None,
