@@ -10,12 +10,15 @@ before any network traffic.  It always deletes the logon session it opened
 (``close()`` / ``with EmClient(...)``), never the one of a ``session_token``
 it was given.
 
-Retries: idempotent requests (GET, DELETE, logon) are retried with a
-bounded backoff on connection errors, 502/503/504 and truncated or
-malformed bodies.  Non-idempotent requests (the stop POST) are never
-repeated after they may have reached the server.  A 401 in the middle of
-the work gets one fresh logon and one retry, unless the token was given by
-the user: then the error says to log on again.
+Retries, with a bounded backoff, only where a repetition is safe:
+idempotent requests (GET, DELETE) on a connect timeout, 500/502/503/504 and
+lost, cut off or malformed answers; the logon only where EM cannot have
+created a logon session (connect timeout, error status); the stop POST
+only when it never left (connect timeout).  A refused connection fails at
+once.  A 401 in the middle of the work gets one fresh logon and one retry,
+unless the token was given by the user: then the error says to log on
+again.  Every exception of the HTTP layer becomes a VeeamEmError in
+``_attempt``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import re
 import time
 import traceback
 
@@ -46,9 +50,15 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 
 TOKEN_HEADER = "X-RestSvcSessionId"
 USER_AGENT = "backupops.veeam_em/1.0.0"
-RETRY_STATUSES = (502, 503, 504)
-# Seconds to wait before the 2nd, 3rd and 4th attempt of an idempotent request.
+RETRY_STATUSES = (500, 502, 503, 504)
+# Seconds to wait before the 2nd, 3rd and 4th attempt of a request that may be repeated.
 BACKOFF = (0.5, 1.0, 2.0)
+RETRIES_ON_500 = 2  # an internal error is less often passing than a 502/503/504
+_CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
+_UUID = br"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_LOGON_ID_RE = re.compile(br"logonSessions/(" + _UUID + br")|<SessionId>\s*(" + _UUID + br")", re.IGNORECASE)
+# how a request may be repeated: idempotent (GET, DELETE), logon, once (a stop: never after it may have arrived)
+_IDEMPOTENT, _LOGON, _ONCE = "idempotent", "logon", "once"
 
 
 class _BasicAuth(AuthBase):
@@ -72,8 +82,11 @@ def new_session():
 
 def _reason(exc):
     """The innermost useful text of a requests exception."""
-    while exc.args and isinstance(exc.args[0], Exception):
-        exc = exc.args[0]
+    while True:
+        inner = [arg for arg in exc.args if isinstance(arg, BaseException)]
+        if not inner:
+            break
+        exc = inner[-1]
     reason = getattr(exc, "reason", None)
     return str(reason if reason is not None else exc)
 
@@ -91,6 +104,7 @@ class EmClient(object):
         self._token_given = bool(options.session_token)
         self._owns_logon = False
         self._relogons_left = 1
+        self.relogons = 0  # logons after an expired token (EM tasks belong to the logon session that made them)
         self.logon_session_id = None
         self.logon_session_href = None
         self.user_name = None
@@ -117,26 +131,43 @@ class EmClient(object):
 
     # -- logon / logout --------------------------------------------------
     def logon(self):
-        """Create a logon session (POST /sessionMngr/?v=...) and keep its token."""
+        """Create a logon session (POST /sessionMngr/?v=...) and keep its token.
+
+        The logon is retried only where EM cannot have created a session
+        (no connection made, or an error status); an answer lost on the way
+        back is not asked for again, since every repetition could leave one
+        more logon session open on EM.  An answer cut off after its headers
+        still carries the token: it is used, and the session id is read from
+        what arrived of the body so that the session can be deleted.
+        """
         self.options.require_credentials()
-        resp, doc = self._send("POST", "/sessionMngr/", params=[("v", self.options.api_version)],
-                               auth=_BasicAuth(self.options.user, self.options.password), idempotent=True)
+        answer = self._send("POST", "/sessionMngr/", params=[("v", self.options.api_version)],
+                            auth=_BasicAuth(self.options.user, self.options.password), mode=_LOGON)
+        resp = answer.resp
         if resp.status_code == 401:
             raise VeeamEmError(
                 "Logon to Enterprise Manager at %s as %r failed: user name or password rejected (HTTP 401)"
-                % (self.base_url, self.options.user), status=401, em_message=_xml.error_message(resp.content))
-        self._check(resp, (200, 201), "POST", "/sessionMngr/")
-        token = resp.headers.get(TOKEN_HEADER)
+                % (self.base_url, self.options.user), status=401, em_message=_xml.error_message(answer.body))
+        self._check(resp, answer.body, (200, 201), "POST", "/sessionMngr/")
+        token = (resp.headers.get(TOKEN_HEADER) or "").strip()
         if not token:
             raise VeeamEmError("Enterprise Manager answered the logon without an %s header" % TOKEN_HEADER,
                                status=resp.status_code)
-        content = doc[1] if doc else None
-        href = content.get("Href") if content is not None else None
-        self.logon_session_id = _xml.text(content, "SessionId") or (href.rstrip("/").rsplit("/", 1)[-1] if href else None)
-        self.logon_session_href = href
-        self.user_name = _xml.text(content, "UserName")
         self._token = token
         self._owns_logon = True
+        if answer.cut_off:
+            self.logon_session_id = _logon_id_in(answer.body)
+            self.logon_session_href = None
+            self.warnings.append(
+                "The answer to the logon was cut off; the token in its header is used%s."
+                % ("" if self.logon_session_id else ", but the logon session's id did not arrive, so it cannot be "
+                   "deleted at the end: EM drops it after 15 idle minutes"))
+            return
+        root = answer.root
+        href = root.get("Href") if root is not None else None
+        self.logon_session_id = _xml.text(root, "SessionId") or _id_in_href(href)
+        self.logon_session_href = href
+        self.user_name = _xml.text(root, "UserName")
 
     def keep_logon_session(self):
         """Leave the logon session open at close() (em_logon_session hands its token out)."""
@@ -145,19 +176,19 @@ class EmClient(object):
     def logon_session_exists(self, logon_session_id):
         """GET /logonSessions/{id}: True when it exists, False when unknown or the token is expired."""
         path = "/logonSessions/%s" % logon_session_id
-        resp, dummy = self._send("GET", path, headers={TOKEN_HEADER: self._token}, parse_body=False)
-        if resp.status_code in (401, 404):
+        answer = self._send("GET", path, headers={TOKEN_HEADER: self._token}, parse_body=False)
+        if answer.resp.status_code in (401, 404):
             return False
-        self._check(resp, (200,), "GET", path)
+        self._check(answer.resp, answer.body, (200,), "GET", path)
         return True
 
     def delete_logon_session(self, logon_session_id):
         """DELETE /logonSessions/{id}; True when deleted, False when already gone (401/404)."""
         path = "/logonSessions/%s" % logon_session_id
-        resp, dummy = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, idempotent=True, parse_body=False)
-        if resp.status_code in (401, 404):
+        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False)
+        if answer.resp.status_code in (401, 404):
             return False
-        self._check(resp, (200, 202, 204), "DELETE", path)
+        self._check(answer.resp, answer.body, (200, 202, 204), "DELETE", path)
         return True
 
     def logout(self):
@@ -202,72 +233,124 @@ class EmClient(object):
         return self.request("POST", path, params=params, expect=expect, idempotent=False)
 
     def request(self, method, path, params=None, expect=(200,), idempotent=None, not_found_ok=False, parse=True):
-        """Send with the token (logging on first if needed); the parsed XML, or the body with ``parse=False``."""
+        """Send with the token (logging on first if needed); the parsed XML, or the body with ``parse=False``.
+
+        A 2xx answer to a non-idempotent request whose body cannot be read
+        gives None: the request was accepted, its answer is unknown.
+        """
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
+        mode = _IDEMPOTENT if idempotent else _ONCE
         if self._token is None:
             self.logon()
-        resp, doc = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, idempotent=idempotent,
-                               parse_body=parse)
-        if resp.status_code == 401:
+        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode,
+                            parse_body=parse)
+        if answer.resp.status_code == 401:
             if self._token_given:
                 raise VeeamEmError(
                     "Enterprise Manager rejected the session_token (HTTP 401): the logon session has expired "
                     "or was logged out. Log on again (backupops.veeam_em.em_logon_session) and pass the new token.",
-                    status=401, em_message=_xml.error_message(resp.content))
+                    status=401, em_message=_xml.error_message(answer.body))
             if self._relogons_left > 0:
                 # The logon session expired on the server: nothing left to delete.
                 self._relogons_left -= 1
                 self._owns_logon = False
                 self.logon()
-                resp, doc = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token},
-                                       idempotent=idempotent, parse_body=parse)
-        if resp.status_code == 404 and not_found_ok:
+                self.relogons += 1
+                answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode,
+                                    parse_body=parse)
+        if answer.resp.status_code == 404 and not_found_ok:
             return None
-        self._check(resp, expect, method, path)
-        return doc if parse else resp.content
+        self._check(answer.resp, answer.body, expect, method, path)
+        return answer.doc if parse else answer.body
 
-    def _send(self, method, path, params=None, headers=None, auth=None, idempotent=True, parse_body=True):
-        """One request with bounded retries; returns ``(response, parsed XML or None)``."""
-        url = self.base_url + path
-        attempts = len(BACKOFF) + 1 if idempotent else 1
-        last_error = None
-        for attempt in range(attempts):
+    def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True):
+        """One request with bounded retries (see ``_attempt`` for what is retried); returns an ``_Answer``.
+
+        An error status still there after the retries is returned, for the
+        caller's ``_check`` to report.
+        """
+        last = None
+        for attempt in range(len(BACKOFF) + 1):
             if attempt:
                 self._sleep(BACKOFF[attempt - 1])
             try:
-                resp = self.session.request(method, url, params=params, headers=headers, auth=auth,
-                                            timeout=self.options.timeout, verify=self.options.verify,
-                                            allow_redirects=False)
-            except requests.exceptions.SSLError as exc:
-                raise self._tls_error(exc)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
-                if not idempotent:
-                    raise VeeamEmError(
-                        "%s %s: the connection to Enterprise Manager failed (%s). The request was not repeated "
-                        "because it may have reached the server; check the state before trying again."
-                        % (method, path, _reason(exc)))
-                last_error = VeeamEmError("Cannot reach Enterprise Manager at %s (%s)" % (self.base_url, _reason(exc)))
-                continue
-            if resp.status_code in RETRY_STATUSES and idempotent:
-                last_error = resp
-                continue
-            doc = None
-            if parse_body and 200 <= resp.status_code < 300 and resp.status_code != 204 and resp.content:
-                try:
-                    doc = _xml.parse(resp.content)
-                except VeeamEmError as exc:
-                    if not idempotent:
-                        raise
-                    last_error = VeeamEmError("%s %s: %s" % (method, path, exc.msg), status=resp.status_code)
-                    continue
-            return resp, doc
-        if isinstance(last_error, VeeamEmError):
-            last_error.msg = "%s; gave up after %d attempts" % (last_error.msg, attempts)
-            last_error.args = (last_error.msg,)
-            raise last_error
-        return last_error, None
+                return self._attempt(method, path, params, headers, auth, mode, parse_body)
+            except _Retry as retry:
+                last = retry
+                if attempt >= retry.retries:
+                    break
+        if last.answer is not None:
+            return last.answer
+        raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1))
+
+    def _attempt(self, method, path, params, headers, auth, mode, parse_body):
+        """Send once; raise ``_Retry`` where trying again is safe and may help, VeeamEmError where it is not.
+
+        Every exception of the HTTP layer ends here as one of the two.
+        Retried: a request that never reached EM (connect timeout) always;
+        an error status (500, 502, 503, 504) except for a stop; a lost,
+        cut off or malformed answer only for an idempotent request.
+        """
+        url = self.base_url + path
+        try:
+            resp = self.session.request(method, url, params=params, headers=headers, auth=auth,
+                                        timeout=self.options.timeout, verify=self.options.verify,
+                                        allow_redirects=False, stream=mode is _LOGON)
+        except requests.exceptions.SSLError as exc:
+            raise self._tls_error(exc)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise _Retry("Cannot reach Enterprise Manager at %s: the connection timed out after %d s (%s)"
+                         % (self.base_url, self.options.timeout, _reason(exc)))
+        except requests.exceptions.ConnectionError as exc:
+            if _refused(exc):
+                raise VeeamEmError(
+                    "Nothing answers at %s (connection refused): check server, port and protocol "
+                    "(EM listens on https port 9398, older installs also on http port 9399)" % url)
+            raise self._lost(method, path, mode, self._lost_reason(exc))
+        except requests.exceptions.ReadTimeout:
+            raise self._lost(method, path, mode, "no answer within timeout=%d s" % self.options.timeout)
+        except requests.exceptions.ChunkedEncodingError as exc:
+            raise self._lost(method, path, mode, "the answer was cut off before its end (%s)" % _reason(exc))
+        except Exception as exc:  # pylint: disable=broad-except  # the HTTP layer's other errors, never a traceback
+            raise VeeamEmError("%s %s could not be sent to Enterprise Manager at %s (%s: %s)"
+                               % (method, path, self.base_url, type(exc).__name__, _reason(exc)))
+        status = resp.status_code
+        body, cut_off = _read_streamed(resp) if mode is _LOGON else (resp.content, False)
+        if status in RETRY_STATUSES and mode is not _ONCE:
+            raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else len(BACKOFF))
+        doc = None
+        if parse_body and 200 <= status < 300 and status != 204 and body and not cut_off:
+            try:
+                doc = _xml.parse(body)
+            except VeeamEmError as exc:
+                if mode is _IDEMPOTENT:
+                    raise _Retry("%s %s: %s" % (method, path, exc.msg))
+                cut_off = True  # accepted, but what it says cannot be read
+        if cut_off and mode is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
+            raise self._lost(method, path, mode, "the answer was cut off before its end")
+        return _Answer(resp, body, doc, cut_off)
+
+    def _lost_reason(self, exc):
+        reason = _reason(exc)
+        if self.options.protocol == "http" and "closed connection without response" in reason:
+            return ("the connection was closed without an answer (%s); if this port speaks HTTPS, set protocol=https"
+                    % reason)
+        return "the connection was lost before the answer arrived (%s)" % reason
+
+    def _lost(self, method, path, mode, what):
+        """The error for an answer that did not arrive: retried for idempotent requests only."""
+        if mode is _IDEMPOTENT:
+            return _Retry("Cannot get an answer from Enterprise Manager at %s to %s %s: %s"
+                          % (self.base_url, method, path, what))
+        if mode is _LOGON:
+            return VeeamEmError(
+                "Logon to Enterprise Manager at %s: %s. The logon was not repeated because EM may have created a "
+                "logon session for it (each repetition could leave one more open); run the task again."
+                % (self.base_url, what))
+        return VeeamEmError(
+            "%s %s: %s. The request was not repeated because it may have reached the server; check the state "
+            "before trying again." % (method, path, what))
 
     def _tls_error(self, exc):
         reason = _reason(exc)
@@ -281,20 +364,80 @@ class EmClient(object):
             "protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
 
     @staticmethod
-    def _check(resp, expect, method, path):
+    def _check(resp, body, expect, method, path):
         status = resp.status_code
         if status in expect:
             return
-        em_message = _xml.error_message(resp.content)
+        em_message = _xml.error_message(body)
         if status == 403:
             what = "the account lacks the permission for this operation"
         elif status == 404:
             what = "not found"
         elif status in RETRY_STATUSES:
-            what = "the service is unavailable, still failing after retries"
+            what = "still failing after retries"
         else:
             what = "unexpected answer"
         msg = "Enterprise Manager answered HTTP %d to %s %s: %s" % (status, method, path, what)
         if em_message:
             msg += " (%s)" % em_message
         raise VeeamEmError(msg, status=status, em_message=em_message)
+
+
+class _Answer(object):
+    """An HTTP answer: the response, its body, the parsed XML (or None) and whether the body is incomplete."""
+
+    __slots__ = ("resp", "body", "doc", "cut_off")
+
+    def __init__(self, resp, body, doc=None, cut_off=False):
+        self.resp = resp
+        self.body = body
+        self.doc = doc
+        self.cut_off = cut_off
+
+    @property
+    def root(self):
+        return self.doc[1] if self.doc else None
+
+
+class _Retry(Exception):
+    """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status."""
+
+    def __init__(self, msg, answer=None, retries=len(BACKOFF)):
+        super(_Retry, self).__init__(msg)
+        self.msg = msg
+        self.answer = answer
+        self.retries = retries
+
+
+def _read_streamed(resp):
+    """``(body, cut_off)`` of a streamed answer: what arrived is kept when the rest is lost."""
+    chunks = []
+    try:
+        for chunk in resp.iter_content(_CHUNK_SIZE):
+            chunks.append(chunk)
+    except Exception:  # pylint: disable=broad-except  # a cut off or reset answer: keep what arrived
+        resp.close()
+        return b"".join(chunks), True
+    return b"".join(chunks), False
+
+
+def _refused(exc):
+    """Whether a connection error is a refused connection (nothing listening: EM got no request)."""
+    while exc is not None:
+        if isinstance(exc, ConnectionRefusedError):
+            return True
+        nxt = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = nxt or getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
+        if not isinstance(exc, BaseException):
+            return False
+    return False
+
+
+def _id_in_href(href):
+    return href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if href else None
+
+
+def _logon_id_in(body):
+    """The logon session id in what arrived of a LogonSession answer (its Href or SessionId), or None."""
+    match = _LOGON_ID_RE.search(body or b"")
+    return (match.group(1) or match.group(2)).decode("ascii").lower() if match else None

@@ -158,6 +158,7 @@ class FakeEm(BaseAdapter):
                 resp = requests.Response()
                 resp.status_code = status
                 resp._content = body.encode("utf-8") if isinstance(body, str) else body
+                resp._content_consumed = True  # a streamed read (the logon) gets the body too
                 resp.headers = CaseInsensitiveDict(dict({"Content-Type": "application/xml"}, **headers))
                 resp.url = request.url
                 resp.request = request
@@ -169,3 +170,8 @@ class FakeEm(BaseAdapter):
 
     def summary(self):
         return [call.as_tuple() for call in self.calls]
+
+
+def warning_texts(result):
+    """The warnings of a module result as texts (ansible-core 2.19 wraps each in a WarningSummary)."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]

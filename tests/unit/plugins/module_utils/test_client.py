@@ -12,6 +12,7 @@ import base64
 import pytest
 import requests
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
 from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
@@ -93,22 +94,26 @@ def test_missing_credentials_fail_before_any_request(fake_em):
 
 
 def test_logout_after_failure(fake_em):
-    fake_em.logon().expect("GET", "/querySvc", 500, xml_error(500, "Internal")).logout()
+    fake_em.logon()
+    for dummy in range(3):  # a 500 is asked twice more, then reported
+        fake_em.expect("GET", "/querySvc", 500, xml_error(500, "Internal"))
+    fake_em.logout()
     with pytest.raises(VeeamEmError) as err:
         with client() as em:
             em.get("/querySvc")
     assert err.value.status == 500 and err.value.em_message == "Internal"
     assert "HTTP 500 to GET /querySvc" in err.value.msg and "(Internal)" in err.value.msg
-    assert fake_em.summary() == [LOGON, SVC, LOGOUT]
+    assert fake_em.summary() == [LOGON, SVC, SVC, SVC, LOGOUT]
+    assert fake_em.sleeps == [0.5, 1.0]
 
 
 def test_failed_logout_is_a_warning(fake_em):
-    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout(status=500)
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout(status=500).logout(status=500).logout(status=500)
     em = client()
     em.get("/querySvc")
     em.close()
     assert em.warnings == ["Could not log out of Enterprise Manager: Enterprise Manager answered HTTP 500 to "
-                           "DELETE /logonSessions/%s: unexpected answer" % LOGON_ID]
+                           "DELETE /logonSessions/%s: still failing after retries" % LOGON_ID]
 
 
 def test_logout_tolerates_expired_session(fake_em):
@@ -155,14 +160,81 @@ def test_get_retried_on_connection_error_and_truncated_body(fake_em):
     assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
 
 
-def test_unreachable_server(fake_em):
-    for dummy in range(4):
-        fake_em.expect("POST", "/sessionMngr/", raises=requests.exceptions.ConnectionError("Connection refused"))
+def test_refused_connection_fails_at_once_naming_the_url(fake_em):
+    refused = requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    fake_em.expect("POST", "/sessionMngr/", raises=refused)
     with pytest.raises(VeeamEmError) as err:
         client().get("/querySvc")
-    assert err.value.msg == ("Cannot reach Enterprise Manager at https://em.example.com:9398/api (Connection refused); "
-                             "gave up after 4 attempts")
-    assert fake_em.summary() == [LOGON] * 4
+    assert err.value.msg.startswith("Nothing answers at https://em.example.com:9398/api/sessionMngr/ (connection refused)")
+    assert fake_em.summary() == [LOGON] and fake_em.sleeps == []
+
+
+def test_logon_retried_after_a_connect_timeout_and_503(fake_em):
+    """EM cannot have created a logon session: the logon is asked for again."""
+    fake_em.expect("POST", "/sessionMngr/", raises=requests.exceptions.ConnectTimeout("timed out"))
+    fake_em.expect("POST", "/sessionMngr/", 503, xml_error(503, "Service unavailable"))
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert fake_em.summary() == [LOGON, LOGON, LOGON, SVC, LOGOUT] and fake_em.sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("lost", [
+    requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed connection'))"),
+    requests.exceptions.ReadTimeout("read timed out"),
+    requests.exceptions.ChunkedEncodingError("IncompleteRead(100 bytes read, 100 more expected)"),
+])
+def test_logon_whose_answer_was_lost_is_not_repeated(fake_em, lost):
+    """EM may have created a logon session: asking again could leave one more open."""
+    fake_em.expect("POST", "/sessionMngr/", raises=lost)
+    with pytest.raises(VeeamEmError) as err:
+        client().get("/querySvc")
+    assert "The logon was not repeated because EM may have created a logon session" in err.value.msg
+    assert fake_em.summary() == [LOGON]
+
+
+@pytest.mark.parametrize("cut, logon_id", [
+    (xml_logon()[:len(xml_logon()) // 2], LOGON_ID),  # the Href arrived: the session can be deleted
+    (xml_logon()[:60], None),
+])
+def test_logon_answer_cut_off_after_the_token_uses_the_token(fake_em, monkeypatch, cut, logon_id):
+    monkeypatch.setattr(_client, "_read_streamed", lambda resp: (resp.content, True))
+    fake_em.expect("POST", "/sessionMngr/", 201, cut, {"X-RestSvcSessionId": TOKEN})
+    fake_em.expect("GET", "/querySvc", body="<QuerySvc/>")
+    if logon_id:
+        fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert em.logon_session_id == logon_id
+    assert fake_em.summary() == [LOGON, SVC] + ([LOGOUT] if logon_id else [])
+    assert fake_em.calls[1].headers["X-RestSvcSessionId"] == TOKEN
+    assert "The answer to the logon was cut off" in em.warnings[0]
+
+
+def test_cut_off_answer_to_a_get_is_asked_again_and_said_so(fake_em):
+    cut = requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(10 bytes read, 20 more expected)")
+    fake_em.logon()
+    for dummy in range(4):
+        fake_em.expect("GET", "/querySvc", raises=cut)
+    fake_em.logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.get("/querySvc")
+    assert "the answer was cut off before its end" in err.value.msg and "gave up after 4 attempts" in err.value.msg
+    assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
+
+
+@pytest.mark.parametrize("exc", [
+    requests.exceptions.InvalidHeader("Invalid leading whitespace, reserved character(s), or return character(s) "
+                                      "in header value: 'T0k3n-SECRET-abc==\\n'"),
+    requests.exceptions.InvalidURL("Failed to parse: https://em:9398/api"),
+    ValueError("anything else the HTTP layer raises"),
+])
+def test_every_exception_of_the_http_layer_becomes_a_veeam_em_error(fake_em, exc):
+    fake_em.expect("POST", "/sessionMngr/", raises=exc)
+    with pytest.raises(VeeamEmError) as err:
+        client().get("/querySvc")
+    assert err.value.msg.startswith("POST /sessionMngr/ could not be sent to Enterprise Manager")
 
 
 def test_post_never_repeated(fake_em):
@@ -229,7 +301,7 @@ def test_http_errors(fake_em, status, fragment):
         with client() as em:
             em.get("/querySvc")
     assert fragment in err.value.msg
-    assert err.value.to_result() == {"msg": err.value.msg, "status": status, "em_message": "EM says no"}
+    assert err.value.to_result() == {"changed": False, "msg": err.value.msg, "status": status, "em_message": "EM says no"}
 
 
 def test_tls_verification_failure_names_options(fake_em):
