@@ -15,7 +15,8 @@ class ModuleDocFragment(object):
 options:
   server:
     description:
-      - Host name or IP address of the Veeam Backup Enterprise Manager server.
+      - Host name or IP address of the Veeam Backup Enterprise Manager server, optionally with V(:port)
+        (V(em.example.com:9398), V([2001:db8::1]:9398)).
       - If not set, the value of the E(VEEAM_EM_SERVER) environment variable is used.
     type: str
     required: true
@@ -23,9 +24,9 @@ options:
   port:
     description:
       - TCP port of the Enterprise Manager REST API.
-      - If not set, the value of the E(VEEAM_EM_PORT) environment variable is used.
+      - If not set, the value of the E(VEEAM_EM_PORT) environment variable is used, else the port given in
+        O(server), else V(9398).
     type: int
-    default: 9398
   protocol:
     description:
       - V(https) for the REST API on port 9398, V(http) for the legacy plain HTTP API (port 9399).
@@ -48,7 +49,7 @@ options:
   validate_certs:
     description:
       - Verify the TLS certificate of the server.
-      - Turn it off only for tests; prefer O(ca_path) for a private CA.
+      - Turn it off only for tests; prefer O(ca_path) for a private CA. When it is off, every task warns.
       - If not set, the value of the E(VEEAM_EM_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
@@ -59,7 +60,7 @@ options:
     type: path
   timeout:
     description:
-      - Timeout in seconds of each HTTP request.
+      - Timeout in seconds of each HTTP request, from 1 to 86400.
       - If not set, the value of the E(VEEAM_EM_TIMEOUT) environment variable is used.
     type: int
     default: 30
@@ -75,6 +76,7 @@ options:
       - Token of an existing logon session, as returned by M(backupops.veeam_em.em_logon_session).
       - With a token the module neither logs on nor logs out, so a play can log on once for many tasks.
       - An expired or deleted token fails with a message asking to log on again.
+      - Surrounding whitespace (the line break a folded YAML scalar adds) is removed.
       - If not set, the value of the E(VEEAM_EM_SESSION_TOKEN) environment variable is used.
     type: str
 requirements:
@@ -84,5 +86,10 @@ notes:
   - All modules are in the action group C(backupops.veeam_em.em); set the connection options once with
     C(module_defaults) and C(group/backupops.veeam_em.em).
   - Unless O(session_token) is given, each task logs on and always deletes its logon session at the end, also on failure.
-  - Idempotent requests are retried up to three times with backoff on connection errors and HTTP 502, 503 and 504.
+  - Requests are retried with backoff only where a repetition is safe. Reads and the logout are retried up to three
+    times on a connect timeout, a lost, cut off or malformed answer, and HTTP 502, 503 and 504, twice on HTTP 500.
+    The logon is retried only where EM cannot have created a logon session (a connect timeout, an error status).
+    A stop request is never repeated once it may have reached EM. A refused connection fails at once.
+  - Failure messages never contain the password or a session token, also when a library's error text would.
+  - SIGTERM (a cancelled AWX job), like Ctrl-C, deletes the logon session the task opened before it ends.
 """

@@ -14,17 +14,25 @@ __metaclass__ = type
 
 import copy
 import os
+import re
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
 API_VERSIONS = ("latest", "v1_5", "v1_6", "v1_7")
+DEFAULT_PORT = 9398
+MAX_TIMEOUT = 86400  # a day: more is a typo, and the socket layer overflows on huge values
+
+# ``host:port`` or ``[IPv6]:port`` in the server option
+_HOST_PORT_RE = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]]+))(?::(?P<port>[^:]*))?$")
+# what a host name or address never contains: a scheme, path, query, user part, spaces or control characters
+_BAD_HOST_CHARS_RE = re.compile(r"[/\\?#@\s\x00-\x1f\x7f]")
 
 _CONNECTION_ARGUMENT_SPEC = dict(
     server=dict(type="str", required=True, aliases=["host", "hostname"],
                 fallback=(env_fallback, ["VEEAM_EM_SERVER"])),
-    port=dict(type="int", default=9398, fallback=(env_fallback, ["VEEAM_EM_PORT"])),
+    port=dict(type="int", fallback=(env_fallback, ["VEEAM_EM_PORT"])),
     protocol=dict(type="str", default="https", choices=["https", "http"],
                   fallback=(env_fallback, ["VEEAM_EM_PROTOCOL"])),
     user=dict(type="str", aliases=["username"], fallback=(env_fallback, ["VEEAM_EM_USER"])),
@@ -43,13 +51,17 @@ def connection_argument_spec():
 
 
 class ConnectionOptions(object):
-    """Validated connection settings, built from a module's parameters."""
+    """Validated connection settings, built from a module's parameters.
 
-    def __init__(self, server, port=9398, protocol="https", user=None, password=None,
+    Every check runs here, before any request: a bad value fails with a
+    message that names the option and what it accepts.
+    """
+
+    def __init__(self, server, port=None, protocol="https", user=None, password=None,
                  validate_certs=True, ca_path=None, timeout=30, api_version="latest",
                  session_token=None):
-        self.server = (server or "").strip()
-        self.port = port
+        self.server, server_port = _split_server(server)
+        self.port = _port(port, server_port)
         self.protocol = protocol
         self.user = user
         self.password = password
@@ -57,25 +69,36 @@ class ConnectionOptions(object):
         self.ca_path = ca_path
         self.timeout = timeout
         self.api_version = api_version
-        # An empty token (e.g. from a check-mode logon) means "no token".
-        self.session_token = session_token or None
+        # An empty token (e.g. from a check-mode logon) means "no token"; a
+        # folded YAML scalar brings a trailing newline, which is no part of it.
+        self.session_token = (session_token or "").strip() or None
         self._validate()
 
     @classmethod
     def from_params(cls, params):
         return cls(**dict((key, params.get(key)) for key in _CONNECTION_ARGUMENT_SPEC))
 
+    @property
+    def secrets(self):
+        """The values no output may contain (as given and stripped)."""
+        return [value for value in (self.password, self.session_token) if value]
+
     def _validate(self):
-        if not self.server:
-            raise VeeamEmError("server is required (option server or environment variable VEEAM_EM_SERVER)")
-        if "/" in self.server or " " in self.server:
-            raise VeeamEmError("server must be a host name or an IP address, without scheme or path; got %r" % self.server)
-        if not 0 < self.port < 65536:
-            raise VeeamEmError("port must be between 1 and 65535; got %d" % self.port)
-        if self.timeout <= 0:
-            raise VeeamEmError("timeout must be a positive number of seconds; got %d" % self.timeout)
+        if self.timeout is None or not 0 < self.timeout <= MAX_TIMEOUT:
+            raise VeeamEmError("timeout must be a number of seconds from 1 to %d; got %s" % (MAX_TIMEOUT, self.timeout))
         if self.ca_path and not os.path.exists(self.ca_path):
             raise VeeamEmError("ca_path %s does not exist" % self.ca_path)
+        if self.session_token and re.search(r"[\x00-\x1f\x7f]", self.session_token):
+            raise VeeamEmError("session_token contains a line break or another control character: pass the token "
+                               "exactly as backupops.veeam_em.em_logon_session returned it")
+
+    def warnings(self):
+        """Warnings about settings that work but are unsafe."""
+        if self.protocol == "https" and not self.validate_certs:
+            return ["validate_certs is false: the certificate of Enterprise Manager at %s is not checked, so anyone "
+                    "between this host and EM can read the password and token. Set ca_path (VEEAM_EM_CA_PATH) to "
+                    "EM's CA certificate instead." % self.base_url]
+        return []
 
     def require_credentials(self):
         """Fail clearly when a logon is needed but user or password is missing."""
@@ -101,3 +124,35 @@ class ConnectionOptions(object):
         if not self.validate_certs:
             return False
         return self.ca_path or True
+
+
+def _split_server(server):
+    """``server`` -> ``(host, port or None)``; ``host:port`` and ``[IPv6]:port`` are understood."""
+    raw = (server or "").strip()
+    if not raw:
+        raise VeeamEmError("server is required: set the option server or the environment variable VEEAM_EM_SERVER "
+                           "to the host name or IP address of Enterprise Manager")
+    if _BAD_HOST_CHARS_RE.search(raw) or "://" in raw:
+        raise VeeamEmError("server must be a host name or an IP address, optionally with :port, without scheme, "
+                           "path or spaces (for example em.example.com or em.example.com:9398); got %r" % raw)
+    if raw.count(":") > 1 and not raw.startswith("["):
+        return raw, None  # a bare IPv6 address
+    match = _HOST_PORT_RE.match(raw)
+    if not match or (match.group("v6") is None and not match.group("host")):
+        raise VeeamEmError("server %r is not a host name or an IP address (IPv6 with a port: [::1]:9398)" % raw)
+    port = match.group("port")
+    if port is not None and not (port.isdigit() and port.isascii()):
+        raise VeeamEmError("server %r ends in a port that is not a number: write host:port, for example "
+                           "em.example.com:9398" % raw)
+    host = match.group("v6") or match.group("host")
+    return host, int(port) if port is not None else None
+
+
+def _port(port, server_port):
+    """The port option, or the one given in server, or 9398; checked."""
+    if port is not None and server_port is not None and port != server_port:
+        raise VeeamEmError("server names port %d but the port option is %d: give the port once" % (server_port, port))
+    value = port if port is not None else server_port if server_port is not None else DEFAULT_PORT
+    if not 0 < value < 65536:
+        raise VeeamEmError("port must be between 1 and 65535; got %d" % value)
+    return value

@@ -19,12 +19,11 @@ __metaclass__ = type
 class VeeamEmError(Exception):
     """An error with an optional HTTP status and the ``Message`` EM sent back."""
 
-    def __init__(self, msg, status=None, em_message=None, url=None, result=None):
+    def __init__(self, msg, status=None, em_message=None, result=None):
         super(VeeamEmError, self).__init__(msg)
         self.msg = msg
         self.status = status
         self.em_message = em_message
-        self.url = url
         # Partial module result to report with the failure (e.g. changed=True
         # when a stop was sent before waiting timed out).
         self.result = result or {}
@@ -32,14 +31,37 @@ class VeeamEmError(Exception):
     def to_result(self):
         """Keyword arguments for ``AnsibleModule.fail_json``."""
         result = dict(self.result)
+        result.setdefault("changed", False)  # every failure says whether EM changed anything
         result["msg"] = self.msg
         if self.status is not None:
             result["status"] = self.status
         if self.em_message:
             result["em_message"] = self.em_message
-        if self.url:
-            result["url"] = self.url
         return result
 
     def __str__(self):
         return self.msg
+
+
+MASK = "********"
+
+
+def scrub(value, secrets):
+    """``value`` (a result, a message) with every secret replaced by ``MASK``, in every string it holds.
+
+    The last line of defence of the one place that reports results and
+    failures: no message is built with a secret on purpose, but an error
+    text from a library (e.g. an invalid header) may repeat what it got.
+    """
+    secrets = sorted(set(s for s in secrets if s), key=len, reverse=True)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return dict((key, scrub(item, secrets)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub(item, secrets) for item in value)
+    return value

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import signal
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
@@ -22,7 +24,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._connection imp
     ConnectionOptions,
     connection_argument_spec,
 )
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError, scrub
 
 
 def build_module(argument_spec, **kwargs):
@@ -37,23 +39,49 @@ def _check_requirements(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
 
 
+class Terminated(VeeamEmError):
+    """SIGTERM arrived (a cancelled AWX job, a killed play): raised so that the logon session is deleted."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated("Stopped by SIGTERM; the logon session this task opened was deleted")
+
+
 def run_module(module, run):
-    """Run ``run(module, client)`` and exit with its result (or fail cleanly)."""
+    """Run ``run(module, client)`` and exit with its result (or fail cleanly).
+
+    Failures and warnings go out scrubbed of the password and tokens.
+    SIGTERM, like Ctrl-C, ends the work through ``client.close()``, which
+    deletes a logon session the task opened.
+    """
     _check_requirements(module)
     client = None
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        client = _client.EmClient(ConnectionOptions.from_params(module.params))
+        options = ConnectionOptions.from_params(module.params)
+        for warning in options.warnings():
+            module.warn(warning)
+        client = _client.EmClient(options)
         try:
             result = run(module, client)
         finally:
             client.close()
     except VeeamEmError as exc:
         _warn(module, client)
-        module.fail_json(**exc.to_result())
+        module.fail_json(**scrub(exc.to_result(), _secrets(module, client)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _warn(module, client)
     module.exit_json(**result)
 
 
+def _secrets(module, client):
+    values = [module.params.get("password"), module.params.get("session_token")]
+    if client is not None:
+        values.append(client.token)
+    return values + [value.strip() for value in values if value]
+
+
 def _warn(module, client):
     for warning in client.warnings if client is not None else ():
-        module.warn(warning)
+        module.warn(scrub(warning, _secrets(module, client)))

@@ -70,10 +70,19 @@ def parse_id(value, kind, option="id"):
                        "(.../api/%s/<UUID>)" % (option, raw, kind, kind, COLLECTIONS[kind]))
 
 
+MAX_LIMIT = 10 ** 9
+
+
 def check_limit(limit, option="limit"):
-    """A result-size option must be unset or 1 or more (checked before any request)."""
-    if limit is not None and limit < 1:
-        raise VeeamEmError("%s must be 1 or more; got %d" % (option, limit))
+    """A result-size option must be unset or from 1 to a billion (checked before any request)."""
+    if limit is not None:
+        check_range(limit, option, 1, MAX_LIMIT, "")
+
+
+def check_range(value, option, low, high, unit=" seconds"):
+    """An integer option must lie in ``[low, high]`` (checked before any request)."""
+    if not low <= value <= high:
+        raise VeeamEmError("%s must be from %d to %d%s; got %d" % (option, low, high, unit, value))
 
 
 def make_uid(kind, uuid):
@@ -90,8 +99,12 @@ def parse_time(value, option, now=None):
     raw = str(value).strip()
     match = _RELATIVE_RE.match(raw.lower())
     if match:
-        delta = datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        return (now or utcnow()) - delta
+        try:
+            delta = datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return (now or utcnow()) - delta
+        except (OverflowError, ValueError):
+            raise VeeamEmError("%s %r reaches back before the year 1: give a smaller relative time (30m, 24h, "
+                               "7d, 2w) or an ISO 8601 time" % (option, raw))
     return parse_iso_time(raw, option)
 
 
@@ -107,9 +120,11 @@ def parse_iso_time(value, option):
         moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
                                    int(second or 0), int((fraction or "0")[:6].ljust(6, "0")),
                                    tzinfo=_zone(zone))
+        return moment.astimezone(datetime.timezone.utc)
     except ValueError as exc:
         raise VeeamEmError("%s %r is not a valid time (%s)" % (option, raw, exc))
-    return moment.astimezone(datetime.timezone.utc)
+    except OverflowError:
+        raise VeeamEmError("%s %r is out of range: in UTC it falls outside the years 1 to 9999" % (option, raw))
 
 
 def _zone(zone):

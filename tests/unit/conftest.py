@@ -40,6 +40,7 @@ def _make_importable():
 _make_importable()
 
 from ansible.module_utils import _internal  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.module_utils.common import warnings as _warnings  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position
@@ -83,6 +84,8 @@ def run_module(monkeypatch, capsys):
     # Other tests of the run may have imported controller code, which
     # redirects module warnings to the display; modules run as on a target.
     monkeypatch.setattr(_internal, "is_controller", False)
+    # warnings are collected process-wide: each run starts without the previous runs' ones
+    monkeypatch.setattr(_warnings, "_global_warnings", {})
 
     def _run(module, args, check_mode=False, diff=False):
         args = dict(args)

@@ -43,7 +43,7 @@ def test_base_url_and_verify(tmp_path):
 
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(server=""), "server is required"),
-    (dict(server="https://em"), "without scheme or path"),
+    (dict(server="https://em"), "without scheme, path or spaces"),
     (dict(server="em", port=0), "port must be between"),
     (dict(server="em", port=70000), "port must be between"),
     (dict(server="em", timeout=0), "timeout must be"),
