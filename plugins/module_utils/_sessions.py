@@ -20,6 +20,7 @@ import re
 from contextlib import closing
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
@@ -232,26 +233,29 @@ def get_task_session(client, task_session_id, links=False):
 
 
 def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None,
-                       links=False):
+                       links=False, keep=None):
     """Job sessions matching a server-side filter, sorted by creation time.
 
-    ``latest_per_job`` reads newest first and keeps each job's first
-    session; with ``job_names`` it stops reading as soon as every named
-    job has been seen, with ``limit`` once that many jobs are found.
+    ``keep`` (a ``_verify.Checks``) checks each session on the client; one
+    that fails is left out (the caller warns).  ``latest_per_job`` reads
+    newest first and keeps each job's first session; with ``job_names`` it
+    stops reading as soon as every named job has been seen, with ``limit``
+    once that many jobs are found.
     """
+    keep = keep or _everything
     if not latest_per_job:
         with closing(_query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit,
                                     read_ahead=True)) as raw:
             return [job_session(node, links) for node in itertools.islice(raw, limit)]
-    wanted = set(job_names or ())
+    wanted = set(name.casefold() for name in job_names or ())
     seen = {}
     for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
         session = job_session(node, links)
         key = session["job_uid"] or session["job_name"]
-        if key in seen:
+        if key in seen or not keep(session):
             continue
         seen[key] = session
-        wanted.discard(session["job_name"])
+        wanted.discard((session["job_name"] or "").casefold())
         if (limit and len(seen) >= limit) or (job_names and not wanted):
             break
     sessions = list(seen.values())
@@ -260,10 +264,31 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     return sessions
 
 
+def _everything(item):
+    return True
+
+
 def query_task_sessions(client, filter_expr, newest_first=True, limit=None, links=False):
     with closing(_query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit,
                                 read_ahead=True)) as raw:
         return [task_session(node, links) for node in itertools.islice(raw, limit)]
+
+
+def name_exists(client, query_type, field, key, name):
+    """Whether EM has any entity whose ``field`` (``key`` once normalised) is ``name``: one request of one item."""
+    normalise = job_session if query_type == JOB_SESSION else task_session
+    flt = _query.Filter().any_of(field, [name])
+    for node in _query.iterate(client, query_type, flt, limit=1):
+        return _verify.same_name(normalise(node)[key], name)
+    return False
+
+
+def warn_unknown_names(client, query_type, field, key, option, requested, items, what):
+    """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name)."""
+    for name in _verify.missing_names(requested, [item.get(key) for item in items]):
+        if not name_exists(client, query_type, field, key, name):
+            client.warnings.append("%s %r: Enterprise Manager has no %s of that name at all; check the spelling (%s)"
+                                   % (option, name, what, _verify.NAMES_HINT))
 
 
 def attach_task_sessions(client, sessions, links=False):

@@ -32,9 +32,12 @@ options:
       - Mutually exclusive with the filters and with O(latest_per_job).
     type: str
   job_name:
-    description: Only sessions of these jobs (exact names; spaces, quotes and unicode are fine).
-    type: list
-    elements: str
+    description:
+      - Only sessions of these jobs, by whole name, compared case-insensitively as EM does; spaces, quotes,
+        commas and unicode are fine.
+      - A string is one name, also when it contains commas (V(Mailserver, weekly)); give several names as a list.
+      - A name of which EM has no session at all gives a warning (a typo, or several names written as one string).
+    type: raw
   job_type:
     description: Only sessions of these job types.
     type: list
@@ -246,13 +249,14 @@ summary:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 FILTERS = ("job_name", "job_type", "state", "result", "created_after", "created_before", "backup_server", "is_retry")
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
-    job_name=dict(type="list", elements="str"),
+    job_name=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_TYPES)),
     state=dict(type="list", elements="str", choices=list(_sessions.SESSION_STATES)),
     result=dict(type="list", elements="str", choices=list(_sessions.RESULTS)),
@@ -268,33 +272,44 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def session_filter(params):
-    """The server-side filter of the options (validated: fails before any request)."""
+def session_filter(params, job_names):
+    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
     after, before = _query.created_range(params)
+    backup_servers = [params["backup_server"]] if params["backup_server"] else None
     flt = _query.Filter()
-    flt.any_of("JobName", params["job_name"])
+    flt.any_of("JobName", job_names)
     flt.any_of("JobType", params["job_type"], quoted=False)
     flt.any_of("State", params["state"], quoted=False)
     flt.any_of("Result", params["result"], quoted=False)
     flt.time_range(after, before)
-    if params["backup_server"]:
-        flt.any_of("BackupServerName", [params["backup_server"]])
+    flt.any_of("BackupServerName", backup_servers)
     if params["is_retry"] is not None:
         flt.any_of("IsRetry", [str(params["is_retry"]).lower()], quoted=False)
-    return flt
+    checks = (_verify.Checks().names("job_name", "job_name", job_names)
+              .values("job_type", "job_type", params["job_type"]).values("state", "state", params["state"])
+              .values("result", "result", params["result"]).time_range("creation_time", after, before)
+              .names("backup_server", "backup_server_name", backup_servers)
+              .equals("is_retry", "is_retry", params["is_retry"]))
+    return flt, checks
 
 
 def run(module, client):
     params = module.params
     links = params["include_links"]
     _query.check_limit(params["limit"])
+    job_names = _verify.names(params["job_name"], "job_name")
     if params["id"]:
-        session = _sessions.get_job_session(client, _query.parse_id(params["id"], _sessions.JOB_SESSION), links)
-        sessions = [session] if session else []
+        session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
+        session = _sessions.get_job_session(client, session_id, links)
+        sessions = [session] if session and session["id"] == session_id else []
     else:
-        sessions = _sessions.query_job_sessions(
-            client, session_filter(params), newest_first=params["sort"] == "newest_first", limit=params["limit"],
-            latest_per_job=params["latest_per_job"], job_names=params["job_name"], links=links)
+        flt, checks = session_filter(params, job_names)
+        sessions = checks.keep(_sessions.query_job_sessions(
+            client, flt, newest_first=params["sort"] == "newest_first", limit=params["limit"],
+            latest_per_job=params["latest_per_job"], job_names=job_names, links=links, keep=checks),
+            "sessions", client.warnings)
+        _sessions.warn_unknown_names(client, _sessions.JOB_SESSION, "JobName", "job_name", "job_name", job_names,
+                                     sessions, "session of a job")
     if params["include_task_sessions"] and sessions:
         _sessions.attach_task_sessions(client, sessions, links)
     return dict(changed=False, backup_sessions=sessions, summary=_sessions.summary(sessions, _sessions.SESSION_STATES))

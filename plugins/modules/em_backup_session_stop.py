@@ -17,6 +17,10 @@ description:
     (C(POST /api/backupSessions/{ID}?action=stop)), and by default waits until they are stopped.
   - Idempotent; a session that is already stopped or stopping gets no stop request.
   - The stop request is sent once; it is never repeated automatically, also not after a network error.
+  - Every session is checked on the client before it is stopped (its id, or its job's name), whatever the
+    server's filter returned; a session of another job is never stopped.
+  - Once EM has accepted a stop, the result says C(changed=true), also when the module fails afterwards
+    (for example while waiting).
   - Needs an account with the Portal Administrator role; other roles fail with a clear message.
 author:
   - backupops maintainers (@backupops)
@@ -39,8 +43,10 @@ options:
     type: str
   job_name:
     description:
-      - Stop every running session of the job with this exact name.
+      - Stop every running session of the job with this name (the whole name, compared case-insensitively as EM
+        does; commas and quotes are part of the name).
       - A job without a running session gives C(changed=false).
+      - A name of which EM has no session at all fails, naming it (a typo must not look like "nothing to stop").
     type: str
   wait:
     description: Wait until the stop tasks have finished and every session is V(Stopped).
@@ -48,12 +54,12 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait when O(wait=true).
-      - When they pass, the module fails with the last state of the sessions.
+      - Seconds to wait when O(wait=true), from 1 to 604800 (a week).
+      - When they pass, the module fails with the state of the sessions read at that moment.
     type: int
     default: 300
   poll_interval:
-    description: Seconds between two checks of the tasks and sessions while waiting.
+    description: Seconds between two checks of the tasks and sessions while waiting, from 1 to 3600.
     type: int
     default: 5
 seealso:
@@ -66,10 +72,17 @@ EXAMPLES = r"""
     job_name: Fileserver Backup
     wait_timeout: 600
 
-- name: Stop one session without waiting
+- name: Find the running sessions of a job
+  backupops.veeam_em.em_backup_session_info:
+    job_name: Fileserver Backup
+    state: [Starting, Working, Pausing, Resuming]
+  register: running
+
+- name: Stop the newest one without waiting
   backupops.veeam_em.em_backup_session_stop:
     id: "{{ running.backup_sessions[0].id }}"
     wait: false
+  when: running.backup_sessions | length > 0
 
 - name: What would be stopped (check mode, with diff)
   backupops.veeam_em.em_backup_session_stop:
@@ -140,6 +153,7 @@ import time
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -150,21 +164,30 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=300),
     poll_interval=dict(type="int", default=5),
 )
+MAX_WAIT = 7 * 86400
+MAX_POLL = 3600
 
 
 def find_sessions(client, params):
+    """The sessions asked for, each checked on the client: the id, or the job's name."""
     if params["id"]:
         session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
         session = _sessions.get_job_session(client, session_id)
-        if session is None:
-            raise VeeamEmError("Backup session %s not found on Enterprise Manager" % params["id"], status=404)
+        if session is None or session["id"] != session_id:
+            raise VeeamEmError("id: backup session %s not found on Enterprise Manager" % params["id"], status=404)
         return [session]
-    flt = _query.Filter().any_of("JobName", [params["job_name"]]).compare("State", "!=", "Stopped", quoted=False)
-    return _sessions.query_job_sessions(client, flt, newest_first=False)
+    job_name = _verify.names(params["job_name"], "job_name")[0]
+    flt = _query.Filter().any_of("JobName", [job_name]).compare("State", "!=", "Stopped", quoted=False)
+    sessions = _verify.Checks().names("job_name", "job_name", [job_name]).keep(
+        _sessions.query_job_sessions(client, flt, newest_first=False), "sessions", client.warnings)
+    if not sessions and not _sessions.name_exists(client, _sessions.JOB_SESSION, "JobName", "job_name", job_name):
+        raise VeeamEmError("job_name %r: Enterprise Manager has no session of a job of that name at all, so nothing "
+                           "was stopped; check the spelling (the whole name, compared case-insensitively)" % job_name)
+    return sessions
 
 
-def send_stops(client, sessions, user):
-    tasks = []
+def send_stops(client, sessions, tasks):
+    """POST a stop for each session, adding each accepted stop's task to ``tasks``."""
     for session in sessions:
         try:
             tasks.append(_sessions.stop_job_session(client, session))
@@ -172,39 +195,61 @@ def send_stops(client, sessions, user):
             if exc.status == 403:
                 raise VeeamEmError(
                     "The Enterprise Manager account %s lacks the role to stop jobs (Portal Administrator is needed); "
-                    "EM refused to stop session %s (HTTP 403)" % (user or "of the session token", session["name"]),
-                    status=403, em_message=exc.em_message, result=dict(changed=bool(tasks), tasks=tasks))
-            exc.result = dict(changed=bool(tasks), tasks=tasks)
+                    "EM refused to stop session %s (HTTP 403)" % (client.options.user or "of the session token",
+                                                                  session["name"]),
+                    status=403, em_message=exc.em_message)
+            if exc.status is None:  # the connection failed: EM may have accepted it
+                tasks.append(_sessions.em_task(None, session["id"]))
             raise
-    return tasks
 
 
 def wait_stopped(client, sessions, tasks, timeout, interval):
-    """Poll the tasks, then their sessions, until every session is Stopped."""
+    """Poll the tasks, then their sessions, until every session is Stopped.
+
+    EM tasks belong to the logon session that created them: after a new
+    logon (an expired token) or when a task is gone, the session is watched
+    instead.  ``sessions`` is updated in place.
+    """
     deadline = time.monotonic() + timeout
     # a stop answered without a task (no body) leaves only the session to watch
     pending_tasks = dict((t["session_id"], t) for t in tasks if t["task_id"] and t["state"] != "Finished")
     while True:
+        if client.relogons:
+            pending_tasks.clear()
         for task in list(pending_tasks.values()):
-            task.update(_sessions.get_em_task(client, task))
-            if task["state"] == "Finished":
+            try:
+                task.update(_sessions.get_em_task(client, task))
+            except VeeamEmError as exc:
+                if exc.status != 404:
+                    raise
+                task["state"] = None
+            if task["state"] != "Running" or client.relogons:
                 del pending_tasks[task["session_id"]]
-                if task["success"] is False:
-                    raise VeeamEmError("Enterprise Manager could not stop session %s: %s"
-                                       % (task["session_id"], task["message"]), result=dict(changed=True, tasks=tasks))
-        for index, session in enumerate(sessions):
-            if session["state"] != "Stopped" and session["id"] not in pending_tasks:
-                sessions[index] = _sessions.get_job_session(client, session["id"]) or session
+            if task["state"] == "Finished" and task["success"] is False:
+                raise VeeamEmError("Enterprise Manager could not stop session %s: %s"
+                                   % (task["session_id"], task["message"]))
+        refresh(client, sessions, skip=pending_tasks)
         running = [s for s in sessions if s["state"] != "Stopped"]
         if not running:
-            return sessions
+            return
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise VeeamEmError(
-                "Timed out after %d s waiting for %s to stop; last state: %s"
-                % (timeout, ", ".join(s["name"] for s in running), ", ".join(s["state"] for s in running)),
-                result=dict(changed=bool(tasks), backup_sessions=sessions, tasks=tasks))
+            if pending_tasks:  # their sessions were not read in this round: the message says what EM says now
+                refresh(client, sessions, skip=set(s["id"] for s in sessions) - set(pending_tasks))
+                running = [s for s in sessions if s["state"] != "Stopped"]
+            if not running:
+                return
+            raise VeeamEmError("Timed out after %d s waiting for %s to stop; state now: %s"
+                               % (timeout, ", ".join(s["name"] for s in running),
+                                  ", ".join(s["state"] or "unknown" for s in running)))
         time.sleep(min(interval, remaining))
+
+
+def refresh(client, sessions, skip=()):
+    """Read again every session that is not Stopped (except those in ``skip``), in place."""
+    for index, session in enumerate(sessions):
+        if session["state"] != "Stopped" and session["id"] not in skip:
+            sessions[index] = _sessions.get_job_session(client, session["id"]) or session
 
 
 def diff_view(sessions, state=None):
@@ -214,26 +259,34 @@ def diff_view(sessions, state=None):
 
 def run(module, client):
     params = module.params
-    if params["wait_timeout"] < 1 or params["poll_interval"] < 1:
-        raise VeeamEmError("wait_timeout and poll_interval must be 1 second or more")
+    _query.check_range(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT)
+    _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
     sessions = find_sessions(client, params)
     to_stop = [s for s in sessions if _sessions.is_running(s)]
+    result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=[])
     before = diff_view(sessions)
-    tasks = []
     if module.check_mode:
         after = diff_view(sessions, lambda s: "Stopped" if _sessions.is_running(s) else s["state"])
     else:
-        tasks = send_stops(client, to_stop, client.options.user)
-        if params["wait"]:
-            sessions = wait_stopped(client, sessions, tasks, params["wait_timeout"], params["poll_interval"])
-        else:
-            stopped_ids = set(t["session_id"] for t in tasks)
-            sessions = [_sessions.get_job_session(client, s["id"]) or s if s["id"] in stopped_ids else s for s in sessions]
+        stop_and_follow(client, params, to_stop, result)
         after = diff_view(sessions)
-    result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=tasks)
     if module._diff:
         result["diff"] = dict(before=before, after=after)
     return result
+
+
+def stop_and_follow(client, params, to_stop, result):
+    """Send the stops and follow them; any failure after EM accepted a stop still reports changed=true."""
+    sessions, tasks = result["backup_sessions"], result["tasks"]
+    try:
+        send_stops(client, to_stop, tasks)
+        if params["wait"]:
+            wait_stopped(client, sessions, tasks, params["wait_timeout"], params["poll_interval"])
+        else:
+            refresh(client, sessions, skip=set(s["id"] for s in sessions) - set(t["session_id"] for t in tasks))
+    except VeeamEmError as exc:
+        exc.result = dict(result, changed=bool(tasks))
+        raise
 
 
 def main():

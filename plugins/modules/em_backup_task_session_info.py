@@ -37,13 +37,17 @@ options:
         for example RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions[].id).
     type: str
   job_name:
-    description: Only task sessions of these jobs.
-    type: list
-    elements: str
+    description:
+      - Only task sessions of these jobs, by whole name, compared case-insensitively as EM does.
+      - A string is one name, also when it contains commas; give several names as a list.
+      - A name of which EM has no task session at all gives a warning.
+    type: raw
   vm_name:
-    description: Only task sessions of these VMs (or objects), by display name.
-    type: list
-    elements: str
+    description:
+      - Only task sessions of these VMs (or objects), by whole display name, compared case-insensitively.
+      - A string is one name, also when it contains commas; give several names as a list.
+      - A name of which EM has no task session at all gives a warning.
+    type: raw
   state:
     description: Only task sessions in these states.
     type: list
@@ -194,6 +198,7 @@ summary:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 FILTERS = ("session_id", "job_name", "vm_name", "state", "result", "created_after", "created_before")
@@ -201,8 +206,8 @@ FILTERS = ("session_id", "job_name", "vm_name", "state", "result", "created_afte
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
     session_id=dict(type="str"),
-    job_name=dict(type="list", elements="str"),
-    vm_name=dict(type="list", elements="str"),
+    job_name=dict(type="raw"),
+    vm_name=dict(type="raw"),
     state=dict(type="list", elements="str", choices=list(_sessions.TASK_STATES)),
     result=dict(type="list", elements="str", choices=list(_sessions.RESULTS)),
     created_after=dict(type="str"),
@@ -213,31 +218,44 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def task_filter(params):
-    """The server-side filter of the options (validated: fails before any request)."""
+def task_filter(params, job_names, vm_names):
+    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
     after, before = _query.created_range(params)
+    session_uuid = None
     flt = _query.Filter()
     if params["session_id"]:
         session_uuid = _query.parse_id(params["session_id"], _sessions.JOB_SESSION, "session_id")
         flt.any_of("JobSessionUid", [_query.make_uid(_sessions.JOB_SESSION, session_uuid)])
-    flt.any_of("JobName", params["job_name"])
-    flt.any_of("VmDisplayName", params["vm_name"])
+    flt.any_of("JobName", job_names)
+    flt.any_of("VmDisplayName", vm_names)
     flt.any_of("State", params["state"], quoted=False)
     flt.any_of("Result", params["result"], quoted=False)
     flt.time_range(after, before)
-    return flt
+    checks = (_verify.Checks().equals("session_id", "job_session_id", session_uuid)
+              .names("job_name", "job_name", job_names).names("vm_name", "vm_name", vm_names)
+              .values("state", "state", params["state"]).values("result", "result", params["result"])
+              .time_range("creation_time", after, before))
+    return flt, checks
 
 
 def run(module, client):
     params = module.params
     links = params["include_links"]
     _query.check_limit(params["limit"])
+    job_names = _verify.names(params["job_name"], "job_name")
+    vm_names = _verify.names(params["vm_name"], "vm_name")
     if params["id"]:
-        task = _sessions.get_task_session(client, _query.parse_id(params["id"], _sessions.TASK_SESSION), links)
-        tasks = [task] if task else []
+        task_id = _query.parse_id(params["id"], _sessions.TASK_SESSION)
+        task = _sessions.get_task_session(client, task_id, links)
+        tasks = [task] if task and task["id"] == task_id else []
     else:
-        tasks = _sessions.query_task_sessions(client, task_filter(params), newest_first=params["sort"] == "newest_first",
-                                              limit=params["limit"], links=links)
+        flt, checks = task_filter(params, job_names, vm_names)
+        tasks = checks.keep(_sessions.query_task_sessions(client, flt, newest_first=params["sort"] == "newest_first",
+                                                          limit=params["limit"], links=links),
+                            "task sessions", client.warnings)
+        for option, field, names in (("job_name", "JobName", job_names), ("vm_name", "VmDisplayName", vm_names)):
+            _sessions.warn_unknown_names(client, _sessions.TASK_SESSION, field, option, option, names, tasks,
+                                         "task session of a %s" % ("job" if option == "job_name" else "VM"))
     return dict(changed=False, backup_task_sessions=tasks, summary=_sessions.summary(tasks, _sessions.TASK_STATES))
 
 

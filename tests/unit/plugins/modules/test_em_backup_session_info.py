@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    warning_texts,
     BASE,
     CONNECTION,
     LOGON_ID,
@@ -65,11 +66,36 @@ def test_paging_follows_paging_info(fake_em, run_module):
     assert len(result["backup_sessions"]) == 3
 
 
-def test_empty_result(fake_em, run_module):
-    fake_em.logon().expect("GET", "/query", body=query_result([], pages=0)).logout()
-    rc, result, dummy = run_module(module, args(job_name=["Nothing"]))
+def test_empty_result_of_an_unknown_job_warns(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([], pages=0))
+    fake_em.expect("GET", "/query", body=query_result([], pages=0)).logout()
+    rc, result, dummy = run_module(module, args(job_name=["Nothing"], result=["Failed"]))
     assert result["backup_sessions"] == [] and result["summary"]["total"] == 0
-    assert fake_em.calls[1].param("filter") == 'JobName=="Nothing"'
+    assert fake_em.calls[1].param("filter") == 'JobName=="Nothing";Result==Failed'
+    # the second query asks whether EM has any session of that job at all
+    assert (fake_em.calls[2].param("filter"), fake_em.calls[2].param("pageSize")) == ('JobName=="Nothing"', "1")
+    assert warning_texts(result) == ["job_name 'Nothing': Enterprise Manager has no session of a job of that name at all; "
+                                  "check the spelling (a string is one name, also with commas in it; give several names "
+                                  "as a list)"]
+
+
+def test_a_name_with_a_comma_is_one_name(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([job_session_xml(sid(1), job="Mailserver, weekly")])).logout()
+    rc, result, dummy = run_module(module, args(job_name="Mailserver, weekly"))
+    assert rc == 0 and [s["job_name"] for s in result["backup_sessions"]] == ["Mailserver, weekly"]
+    assert fake_em.calls[1].param("filter") == 'JobName=="Mailserver, weekly"'
+
+
+def test_sessions_that_do_not_match_are_left_out_with_a_warning(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([
+        job_session_xml(sid(1), job="sql backup"), job_session_xml(sid(2), job="Other"),
+        job_session_xml(sid(3), job="SQL Backup", result="Success")]))
+    fake_em.expect("GET", "/query", body=query_result([job_session_xml(sid(3), job="SQL Backup")])).logout()
+    rc, result, dummy = run_module(module, args(job_name="SQL Backup", result=["Failed", "Warning"]))
+    assert rc == 0 and result["backup_sessions"] == []
+    assert len(warning_texts(result)) == 2
+    assert "returned 1 sessions that do not match job_name (for example 'Other@2026-01-10 05:22:52')" in warning_texts(result)[0]
+    assert "returned 2 sessions that do not match result" in warning_texts(result)[1]
 
 
 def test_every_filter_option(fake_em, run_module):
@@ -152,7 +178,17 @@ def test_malformed_id_fails_before_any_request(fake_em, run_module):
 @pytest.mark.parametrize("options, fragment", [
     (dict(created_after="yesterday"), "created_after 'yesterday' is neither"),
     (dict(created_after="1d", created_before="2d"), "is later than created_before"),
-    (dict(limit=0), "limit must be 1 or more"),
+    (dict(limit=0), "limit must be from 1 to 1000000000; got 0"),
+    (dict(limit=10 ** 20), "limit must be from 1 to 1000000000"),
+    (dict(created_after="9999999d"), "created_after '9999999d' reaches back before the year 1"),
+    (dict(created_after="9999-12-31T23:30:00-01:00"), "created_after '9999-12-31T23:30:00-01:00' is out of range"),
+    (dict(created_before="0001-01-01T00:30:00+01:00"), "created_before '0001-01-01T00:30:00+01:00' is out of range"),
+    (dict(timeout=10 ** 12), "timeout must be a number of seconds from 1 to 86400"),
+    (dict(job_name=["a", ""]), "job_name must not contain an empty name"),
+    (dict(job_name=[{"a": 1}]), "job_name must be a name or a list of names"),
+    (dict(server="em.example.com:port"), "server 'em.example.com:port' ends in a port that is not a number"),
+    (dict(server="em.example.com:9399", port=9398), "server names port 9399 but the port option is 9398"),
+    (dict(session_token="tok\nen"), "session_token contains a line break"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))
@@ -252,7 +288,7 @@ def test_error_result_has_status_and_em_message_and_logs_out(fake_em, run_module
 def test_logout_failure_is_a_warning(fake_em, run_module):
     fake_em.logon().expect("GET", "/query", body=query_result([])).logout(status=500)
     rc, result, dummy = run_module(module, args())
-    assert rc == 0 and "Could not log out of Enterprise Manager" in str(result["warnings"]), result
+    assert rc == 0 and "Could not log out of Enterprise Manager" in str(warning_texts(result)), result
 
 
 def test_missing_requests_library(fake_em, run_module, monkeypatch):

@@ -12,6 +12,7 @@ import requests
 
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_stop as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    warning_texts,
     CONNECTION,
     LOGON_ID,
     PASSWORD,
@@ -90,15 +91,17 @@ def test_already_stopped_is_idempotent(fake_em, run_module):
 
 
 def test_job_name_stops_every_running_session(fake_em, run_module):
+    job = 'SQL "Prod"'
     fake_em.logon()
-    fake_em.expect("GET", "/query", body=query_result([running(S1), running(S2, state="Starting"), running(S3, state="Stopping")]))
+    fake_em.expect("GET", "/query", body=query_result([running(S1, job=job), running(S2, state="Starting", job=job),
+                                                       running(S3, state="Stopping", job=job)]))
     fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
     fake_em.expect("POST", "/backupSessions/" + S2, 202, task_xml("task-2", "Finished", True, "ok"))
     fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", True, "ok"))
     for sid in (S1, S2, S3):
-        fake_em.expect("GET", "/backupSessions/" + sid, body=job_session_xml(sid, state="Stopped", result="Failed"))
+        fake_em.expect("GET", "/backupSessions/" + sid, body=job_session_xml(sid, state="Stopped", result="Failed", job=job))
     fake_em.logout()
-    rc, result, dummy = run_module(module, args(job_name='SQL "Prod"'), diff=True)
+    rc, result, dummy = run_module(module, args(job_name=job), diff=True)
     assert rc == 0 and result["changed"] is True
     assert fake_em.summary() == [
         LOGON,
@@ -112,10 +115,45 @@ def test_job_name_stops_every_running_session(fake_em, run_module):
     assert [s["state"] for s in result["diff"]["after"]["backup_sessions"]] == ["Stopped"] * 3
 
 
+def query_call(flt, sort="sortAsc", page_size=1000):
+    return ("GET", "/api/query", "type=BackupJobSession&format=Entities&%s=CreationTime&pageSize=%d&page=1&filter=%s"
+            % (sort, page_size, flt))
+
+
 def test_job_without_running_session(fake_em, run_module):
-    fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
+    fake_em.logon().expect("GET", "/query", body=query_result([]))
+    fake_em.expect("GET", "/query", body=query_result([job_session_xml(S1, job="IDLE job")])).logout()
     rc, result, dummy = run_module(module, args(job_name="Idle job"))
     assert rc == 0 and result["changed"] is False and result["backup_sessions"] == []
+    assert fake_em.summary() == [LOGON, query_call('JobName=="Idle job";State!=Stopped'),
+                                 query_call('JobName=="Idle job"', "sortDesc", 1), LOGOUT]
+
+
+def test_job_name_that_no_session_has_fails_naming_it(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([]))
+    fake_em.expect("GET", "/query", body=query_result([])).logout()
+    rc, result, dummy = run_module(module, args(job_name="SQL Bakup"))
+    assert rc == 1 and result["changed"] is False
+    assert result["msg"].startswith("job_name 'SQL Bakup': Enterprise Manager has no session of a job of that name")
+
+
+def test_sessions_of_other_jobs_are_never_stopped(fake_em, run_module):
+    """A name that breaks out of the server filter (or any filter quirk) must not widen a stop."""
+    name = "nomatch\u201d,JobName!=\u201dzzz"
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([running(S1, job="Other job"), running(S2, job="Third job")]))
+    fake_em.expect("GET", "/query", body=query_result([running(S1, job="Other job")])).logout()
+    rc, result, dummy = run_module(module, args(job_name=name))
+    assert rc == 1 and result["changed"] is False and "has no session of a job of that name" in result["msg"]
+    assert [c for c in fake_em.summary() if c[0] == "POST" and c[1] != "/api/sessionMngr/"] == []
+    assert "returned 2 sessions that do not match job_name" in str(warning_texts(result))
+
+
+def test_session_of_another_id_is_never_stopped(fake_em, run_module):
+    fake_em.logon().expect("GET", "/backupSessions/" + S1, body=running(S2)).logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and result["changed"] is False and "not found" in result["msg"]
+    assert fake_em.summary() == [LOGON, get_session(S1), LOGOUT]
 
 
 def test_check_mode_sends_no_post(fake_em, run_module):
@@ -155,7 +193,7 @@ def test_forbidden_for_restore_operator(fake_em, run_module):
 def test_unknown_id_fails_naming_it(fake_em, run_module):
     fake_em.logon().expect("GET", "/backupSessions/" + S1, 404, xml_error(404, "not found")).logout()
     rc, result, dummy = run_module(module, args(id=S1))
-    assert rc == 1 and result["msg"] == "Backup session %s not found on Enterprise Manager" % S1 and result["status"] == 404
+    assert rc == 1 and result["msg"] == "id: backup session %s not found on Enterprise Manager" % S1 and result["status"] == 404
 
 
 def test_wait_timeout_reports_last_state(fake_em, run_module):
@@ -167,7 +205,7 @@ def test_wait_timeout_reports_last_state(fake_em, run_module):
     fake_em.logout()
     rc, result, dummy = run_module(module, args(id=S1, wait_timeout=5, poll_interval=2))
     assert rc == 1 and result["changed"] is True
-    assert "Timed out after 5 s" in result["msg"] and "last state: Stopping" in result["msg"]
+    assert "Timed out after 5 s" in result["msg"] and "state now: Stopping" in result["msg"]
     assert fake_em.sleeps == [2, 2, 1]
     assert result["backup_sessions"][0]["state"] == "Stopping"
 
@@ -191,14 +229,62 @@ def test_stop_post_never_repeated(fake_em, run_module):
     rc, result, dummy = run_module(module, args(id=S1))
     assert rc == 1 and "not repeated" in result["msg"]
     assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), LOGOUT]
+    # EM may have accepted it: the result must not say that nothing changed
+    assert result["changed"] is True and result["tasks"][0]["session_id"] == S1
+
+
+def test_accepted_stop_then_500_while_waiting_reports_changed(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    for dummy in range(3):
+        fake_em.expect("GET", "/tasks/task-1", 500, xml_error(500, "Internal error"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and result["changed"] is True and result["status"] == 500
+    assert [t["task_id"] for t in result["tasks"]] == ["task-1"] and result["backup_sessions"][0]["id"] == S1
+
+
+def test_token_expiry_while_waiting_follows_the_session(fake_em, run_module):
+    """EM tasks belong to the logon session that made them: after a new logon the session is watched."""
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/tasks/task-1", 401, xml_error(401, "expired"))
+    fake_em.logon()
+    fake_em.expect("GET", "/tasks/task-1", 404, xml_error(404, "Task with ID task-1 was not found"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1, state="Stopped", result="Failed"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, poll_interval=1))
+    assert rc == 0 and result["changed"] is True
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), ("GET", "/api/tasks/task-1"), LOGON,
+                                 ("GET", "/api/tasks/task-1"), get_session(S1), get_session(S1), LOGOUT]
+    assert result["backup_sessions"][0]["state"] == "Stopped"
+
+
+def test_wait_timeout_names_the_state_em_gives_at_that_moment(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    for dummy in range(3):  # at 0, 2 and 3 s the task still runs
+        fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1, state="Stopping"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1, wait_timeout=3, poll_interval=2))
+    assert rc == 1 and result["changed"] is True
+    assert "state now: Stopping" in result["msg"] and result["backup_sessions"][0]["state"] == "Stopping"
 
 
 @pytest.mark.parametrize("options, fragment", [
     (dict(), "one of the following is required: id, job_name"),
     (dict(id=S1, job_name="x"), "mutually exclusive"),
     (dict(id="bad"), "id 'bad' is not a valid"),
-    (dict(id=S1, wait_timeout=0), "wait_timeout and poll_interval must be 1 second or more"),
-    (dict(id=S1, poll_interval=0), "wait_timeout and poll_interval must be 1 second or more"),
+    (dict(id=S1, wait_timeout=0), "wait_timeout must be from 1 to 604800 seconds; got 0"),
+    (dict(id=S1, poll_interval=0), "poll_interval must be from 1 to 3600 seconds; got 0"),
+    (dict(id=S1, wait_timeout=10 ** 12, poll_interval=10 ** 11), "wait_timeout must be from 1 to 604800 seconds"),
+    (dict(id=S1, poll_interval=10 ** 11), "poll_interval must be from 1 to 3600 seconds"),
+    (dict(job_name="  "), "job_name must not contain an empty name"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))

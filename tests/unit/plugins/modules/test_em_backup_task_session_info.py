@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_task_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    warning_texts,
     CONNECTION,
     LOGON_ID,
     query_result,
@@ -33,7 +34,9 @@ def args(**kwargs):
 
 def test_list_with_every_filter(fake_em, run_module):
     fake_em.logon().expect("GET", "/query", body=query_result(
-        [task_session_xml(TID, SID, result="Failed", reason="Disk full")], "BackupTaskSessions")).logout()
+        [task_session_xml(TID, SID, vm="vm b", result="Failed", reason="Disk full")], "BackupTaskSessions"))
+    fake_em.expect("GET", "/query", body=query_result(
+        [task_session_xml(TID, SID, vm="VM &quot;A&quot;")], "BackupTaskSessions")).logout()
     rc, result, dummy = run_module(module, args(
         session_id="urn:veeam:BackupJobSession:" + SID, job_name=["Fileserver Backup"], vm_name=['vm "a"', "vm b"],
         state=["Completed"], result=["Failed"], created_after="2026-01-01T00:00:00Z", created_before="2026-01-31T00:00:00Z",
@@ -42,9 +45,13 @@ def test_list_with_every_filter(fake_em, run_module):
     assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q.replace("sortDesc", "sortAsc").replace("pageSize=1000", "pageSize=10")
                                          + '&filter=JobSessionUid=="urn:veeam:BackupJobSession:%s";JobName=="Fileserver Backup";'
                                          '(VmDisplayName=="vm ""a""",VmDisplayName=="vm b");State==Completed;Result==Failed;'
-                                         'CreationTime>="2026-01-01T00:00:00Z";CreationTime<="2026-01-31T00:00:00Z"' % SID), LOGOUT]
+                                         'CreationTime>="2026-01-01T00:00:00Z";CreationTime<="2026-01-31T00:00:00Z"' % SID),
+                                 # vm "a" has no task session in the result: does EM know that VM at all? (yes: no warning)
+                                 ("GET", "/api/query", Q.replace("pageSize=1000", "pageSize=1") + '&filter=VmDisplayName=="vm ""a"""'),
+                                 LOGOUT]
+    assert warning_texts(result) == []
     task = result["backup_task_sessions"][0]
-    assert (task["vm_name"], task["reason"], task["job_session_id"], task["total_size"]) == ("srv04", "Disk full", SID, 64424509440)
+    assert (task["vm_name"], task["reason"], task["job_session_id"], task["total_size"]) == ("vm b", "Disk full", SID, 64424509440)
     assert result["summary"] == {"total": 1, "by_result": {"Success": 0, "Warning": 0, "Failed": 1, "None": 0},
                                  "by_state": {"InProgress": 0, "Pending": 0, "Completed": 1}}
 
@@ -77,7 +84,8 @@ def test_by_id_and_unknown_id(fake_em, run_module):
     (dict(session_id="nope"), "session_id 'nope' is not a valid BackupJobSession id"),
     (dict(created_before="soon"), "created_before 'soon'"),
     (dict(created_after="2026-02-01", created_before="2026-01-01"), "is later than"),
-    (dict(limit=-1), "limit must be 1 or more"),
+    (dict(limit=-1), "limit must be from 1 to 1000000000; got -1"),
+    (dict(vm_name="  "), "vm_name must not contain an empty name"),
     (dict(id=TID, vm_name=["x"]), "mutually exclusive"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):

@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The client checks what the server filtered.
+
+Enterprise Manager filters on the server, and the modules rely on that for
+speed, never for truth: every item a module returns, and above all every
+session it acts on, is checked here against the options once more.  An
+item that does not match is left out with a warning (a filter quirk or a
+name that broke out of its quotes must not widen a result, least of all a
+stop).  Names compare case-insensitively, as EM's database does; Veeam job
+names are unique regardless of case.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+
+NAMES_HINT = "a string is one name, also with commas in it; give several names as a list"
+
+
+def names(value, option):
+    """A name option (type raw): a string is one name, a list several -> list of names, or None when unset.
+
+    Ansible's list type would split ``Mailserver, weekly`` into two names
+    that match nothing; here a comma is part of the name.
+    """
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for item in items:
+        if isinstance(item, (dict, list, tuple, bool)) or item is None:
+            raise VeeamEmError("%s must be a name or a list of names; got %r" % (option, item))
+        name = str(item).strip()
+        if not name:
+            raise VeeamEmError("%s must not contain an empty name (%s)" % (option, NAMES_HINT))
+        result.append(name)
+    return result or None
+
+
+def same_name(a, b):
+    return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def fold(values):
+    return set(value.casefold() for value in values)
+
+
+class Checks(object):
+    """What one module asked for, as checks of the items EM returns."""
+
+    def __init__(self):
+        self._checks = []
+
+    def names(self, option, key, wanted):
+        """``item[key]`` is one of the names ``wanted`` (case-insensitive); an unknown name never matches."""
+        if wanted:
+            folded = fold(wanted)
+            self._checks.append((option, lambda item: item.get(key) is not None and item[key].casefold() in folded))
+        return self
+
+    def values(self, option, key, wanted):
+        """``item[key]`` is one of ``wanted``; an item that does not tell is kept."""
+        if wanted:
+            allowed = set(wanted)
+            self._checks.append((option, lambda item: item.get(key) is None or item[key] in allowed))
+        return self
+
+    def equals(self, option, key, value):
+        if value is not None:
+            self._checks.append((option, lambda item: item.get(key) is None or item[key] == value))
+        return self
+
+    def time_range(self, key, after=None, before=None):
+        """``item[key]`` within ``[after, before]``, to the second (EM may return times without fractions)."""
+        if after is not None:
+            low = after.replace(microsecond=0)
+            self._checks.append(("created_after", lambda item: _time_of(item, key, low) >= low))
+        if before is not None:
+            high = before.replace(microsecond=0) + datetime.timedelta(seconds=1 if before.microsecond else 0)
+            self._checks.append(("created_before", lambda item: _time_of(item, key, high) <= high))
+        return self
+
+    def mismatch(self, item):
+        """The first option ``item`` does not match, or None."""
+        for option, check in self._checks:
+            if not check(item):
+                return option
+        return None
+
+    def __call__(self, item):
+        return self.mismatch(item) is None
+
+    def keep(self, items, what, warnings):
+        """The matching items; the others are left out with a warning naming the options."""
+        kept, dropped = [], {}
+        for item in items:
+            option = self.mismatch(item)
+            if option is None:
+                kept.append(item)
+            else:
+                dropped.setdefault(option, []).append(item.get("name") or item.get("id"))
+        for option, left_out in sorted(dropped.items()):
+            warnings.append(
+                "Enterprise Manager returned %d %s that do not match %s (for example %r); they were left out"
+                % (len(left_out), what, option, left_out[0]))
+        return kept
+
+
+def _time_of(item, key, default):
+    value = item.get(key)
+    if not value:
+        return default
+    try:
+        return _query.parse_iso_time(value, key)
+    except VeeamEmError:
+        return default
+
+
+def missing_names(requested, found):
+    """The requested names (as given) that no found name equals, case-insensitively."""
+    seen = fold(name for name in found if name)
+    return [name for name in requested or () if name.casefold() not in seen]
