@@ -17,9 +17,9 @@ options:
     description:
       - Host name or IP address of the Veeam Backup Enterprise Manager server, optionally with V(:port)
         (V(em.example.com:9398), V([2001:db8::1]:9398)).
-      - If not set, the value of the E(VEEAM_EM_SERVER) environment variable is used.
+      - Required. If not set, the value of the E(VEEAM_EM_SERVER) environment variable is used.
+      - An environment variable that is set but empty counts as not set, for this and every other option.
     type: str
-    required: true
     aliases: [host, hostname]
   port:
     description:

@@ -16,7 +16,7 @@ import copy
 import os
 import re
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
@@ -29,8 +29,24 @@ _HOST_PORT_RE = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]]+))(?::(?P<
 # what a host name or address never contains: a scheme, path, query, user part, spaces or control characters
 _BAD_HOST_CHARS_RE = re.compile(r"[/\\?#@\s\x00-\x1f\x7f]")
 
+
+
+def env_fallback(*names):
+    """The first of these environment variables that is set and not blank (an empty one counts as unset).
+
+    ansible-core's own env_fallback takes an empty variable as a value, so
+    ``VEEAM_EM_PORT=`` failed as a port that is not a number.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
+# server is not `required`: its own check below names the option and VEEAM_EM_SERVER
 _CONNECTION_ARGUMENT_SPEC = dict(
-    server=dict(type="str", required=True, aliases=["host", "hostname"],
+    server=dict(type="str", aliases=["host", "hostname"],
                 fallback=(env_fallback, ["VEEAM_EM_SERVER"])),
     port=dict(type="int", fallback=(env_fallback, ["VEEAM_EM_PORT"])),
     protocol=dict(type="str", default="https", choices=["https", "http"],

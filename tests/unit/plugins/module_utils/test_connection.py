@@ -8,18 +8,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import (
     ConnectionOptions,
     connection_argument_spec,
+    env_fallback,
 )
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
 
 def test_argument_spec_is_a_copy_with_env_fallbacks():
     spec = connection_argument_spec()
-    spec["server"]["required"] = False
-    assert connection_argument_spec()["server"]["required"] is True
+    spec["server"]["aliases"].append("x")
+    assert connection_argument_spec()["server"]["aliases"] == ["host", "hostname"]
+    spec["server"]["aliases"].remove("x")
     envs = dict((name, opt["fallback"][1][0]) for name, opt in spec.items() if "fallback" in opt)
     assert envs == {
         "server": "VEEAM_EM_SERVER", "port": "VEEAM_EM_PORT", "protocol": "VEEAM_EM_PROTOCOL",
@@ -69,3 +72,22 @@ def test_require_credentials(user, password, fragment):
 def test_empty_token_counts_as_none():
     assert ConnectionOptions("em", session_token="").session_token is None
     ConnectionOptions("em", user="u", password="p").require_credentials()
+
+
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("VEEAM_EM_PORT", " ")
+    monkeypatch.setenv("VEEAM_EM_TIMEOUT", "12")
+    with pytest.raises(AnsibleFallbackNotFound):
+        env_fallback("VEEAM_EM_PORT")
+    assert env_fallback("VEEAM_EM_PORT", "VEEAM_EM_TIMEOUT") == "12"
+
+
+@pytest.mark.parametrize("server, host, port", [
+    ("em.example.com:9399", "em.example.com", 9399),
+    ("[2001:db8::1]:9400", "2001:db8::1", 9400),
+    ("2001:db8::1", "2001:db8::1", 9398),
+    (" em.example.com\n", "em.example.com", 9398),
+])
+def test_server_with_port(server, host, port):
+    options = ConnectionOptions(server=server)
+    assert (options.server, options.port) == (host, port)
