@@ -30,7 +30,6 @@ _HOST_PORT_RE = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]]+))(?::(?P<
 _BAD_HOST_CHARS_RE = re.compile(r"[/\\?#@\s\x00-\x1f\x7f]")
 
 
-
 def env_fallback(*names):
     """The first of these environment variables that is set and not blank (an empty one counts as unset).
 

@@ -74,9 +74,9 @@ def test_empty_result_of_an_unknown_job_warns(fake_em, run_module):
     assert fake_em.calls[1].param("filter") == 'JobName=="Nothing";Result==Failed'
     # the second query asks whether EM has any session of that job at all
     assert (fake_em.calls[2].param("filter"), fake_em.calls[2].param("pageSize")) == ('JobName=="Nothing"', "1")
-    assert warning_texts(result) == ["job_name 'Nothing': Enterprise Manager has no session of a job of that name at all; "
-                                  "check the spelling (a string is one name, also with commas in it; give several names "
-                                  "as a list)"]
+    assert warning_texts(result) == [
+        "job_name 'Nothing': Enterprise Manager has no session of a job of that name at all; check the spelling "
+        "(a string is one name, also with commas in it; give several names as a list)"]
 
 
 def test_a_name_with_a_comma_is_one_name(fake_em, run_module):
