@@ -24,6 +24,11 @@ mkdir -p build/collections/ansible_collections/backupops
 ln -sfn "$repo" build/collections/ansible_collections/backupops/veeam_em
 
 log=build/demo/emulator.log
+# Empty the log before the emulator starts: its own redirection truncates the
+# file only once the background process runs, and the wait below must never
+# read the previous run's "ready at" line (and connect to that run's port).
+rm -f "$log"
+: >"$log"
 "$bin/python" tests/emulator/run_emulator.py --port 0 --cert-dir build/demo >"$log" 2>&1 &
 emulator_pid=$!
 
