@@ -89,6 +89,8 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.vm_name }} ({{ item.job_name }}): {{ item.reason }}"
   loop: "{{ failed_vms.backup_task_sessions }}"
+  loop_control:
+    label: "{{ item.vm_name }}"
 
 - name: Task sessions of one job session
   backupops.veeam_em.em_backup_task_session_info:

@@ -59,36 +59,40 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: One logon for the whole play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/backupops.veeam_em.em:
-      server: em.example.com
-      session_token: "{{ em_logon.session_token | default(omit) }}"
-  tasks:
-    - name: Work with one logon session
-      block:
-        - name: Log on (user and password from VEEAM_EM_USER / VEEAM_EM_PASSWORD)
-          backupops.veeam_em.em_logon_session:
-          register: em_logon
-          no_log: true
+# Log on once, hand the token to every task, log off in `always:` (also when a task fails).
+# user and password come from VEEAM_EM_USER / VEEAM_EM_PASSWORD; a play can set session_token
+# for all tasks at once with module_defaults and group/backupops.veeam_em.em (see the README).
+- name: Work with one logon session
+  block:
+    - name: Log on
+      backupops.veeam_em.em_logon_session:
+        server: em.example.com
+      register: em_logon
+      no_log: true
 
-        - name: Failed sessions of the last day
-          backupops.veeam_em.em_backup_session_info:
-            result: [Failed]
-            created_after: 24h
+    - name: Failed sessions of the last day
+      backupops.veeam_em.em_backup_session_info:
+        server: em.example.com
+        session_token: "{{ em_logon.session_token }}"
+        result: [Failed]
+        created_after: 24h
+      register: failed_sessions
 
-        - name: Failed VMs of the last day
-          backupops.veeam_em.em_backup_task_session_info:
-            result: [Failed]
-            created_after: 24h
-      always:
-        - name: Log off
-          backupops.veeam_em.em_logon_session:
-            state: absent
-            logon_session_id: "{{ em_logon.logon_session_id | default(omit) }}"
-          when: em_logon.session_token | default('') | length > 0
+    - name: Failed VMs of the last day
+      backupops.veeam_em.em_backup_task_session_info:
+        server: em.example.com
+        session_token: "{{ em_logon.session_token }}"
+        result: [Failed]
+        created_after: 24h
+      register: failed_vms
+  always:
+    - name: Log off
+      backupops.veeam_em.em_logon_session:
+        server: em.example.com
+        state: absent
+        session_token: "{{ em_logon.session_token }}"
+        logon_session_id: "{{ em_logon.logon_session_id }}"
+      when: em_logon.session_token | default('') | length > 0
 """
 
 RETURN = r"""
