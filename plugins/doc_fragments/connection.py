@@ -88,6 +88,7 @@ notes:
   - Unless O(session_token) is given, each task logs on and always deletes its logon session at the end, also on failure.
   - Requests are retried with backoff only where a repetition is safe. Reads and the logout are retried up to three
     times on a connect timeout, a lost, cut off or malformed answer, and HTTP 502, 503 and 504, twice on HTTP 500.
+    The logout, which keeps EM free of open logon sessions, is retried up to six times.
     The logon is retried only where EM cannot have created a logon session (a connect timeout, an error status).
     A stop request is never repeated once it may have reached EM. A refused connection fails at once.
   - Failure messages never contain the password or a session token, also when a library's error text would.

@@ -54,6 +54,8 @@ RETRY_STATUSES = (500, 502, 503, 504)
 # Seconds to wait before the 2nd, 3rd and 4th attempt of a request that may be repeated.
 BACKOFF = (0.5, 1.0, 2.0)
 RETRIES_ON_500 = 2  # an internal error is less often passing than a 502/503/504
+# The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open).
+LOGOUT_BACKOFF = (0.5, 1.0, 2.0, 2.0, 2.0, 2.0)
 _CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
 _UUID = br"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _LOGON_ID_RE = re.compile(br"logonSessions/(" + _UUID + br")|<SessionId>\s*(" + _UUID + br")", re.IGNORECASE)
@@ -185,7 +187,8 @@ class EmClient(object):
     def delete_logon_session(self, logon_session_id):
         """DELETE /logonSessions/{id}; True when deleted, False when already gone (401/404)."""
         path = "/logonSessions/%s" % logon_session_id
-        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False)
+        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False,
+                            backoff=LOGOUT_BACKOFF)
         if answer.resp.status_code in (401, 404):
             return False
         self._check(answer.resp, answer.body, (200, 202, 204), "DELETE", path)
@@ -261,24 +264,26 @@ class EmClient(object):
                                     parse_body=parse)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
-        self._check(answer.resp, answer.body, expect, method, path)
+        self._check(answer.resp, answer.body, expect, method, path, retried=mode is not _ONCE)
         return answer.doc if parse else answer.body
 
-    def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True):
+    def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
+              backoff=BACKOFF):
         """One request with bounded retries (see ``_attempt`` for what is retried); returns an ``_Answer``.
 
-        An error status still there after the retries is returned, for the
-        caller's ``_check`` to report.
+        ``backoff`` holds the waits before each repetition.  An error status
+        still there after the retries is returned, for the caller's
+        ``_check`` to report.
         """
         last = None
-        for attempt in range(len(BACKOFF) + 1):
+        for attempt in range(len(backoff) + 1):
             if attempt:
-                self._sleep(BACKOFF[attempt - 1])
+                self._sleep(backoff[attempt - 1])
             try:
                 return self._attempt(method, path, params, headers, auth, mode, parse_body)
             except _Retry as retry:
                 last = retry
-                if attempt >= retry.retries:
+                if attempt >= min(retry.retries or len(backoff), len(backoff)):
                     break
         if last.answer is not None:
             return last.answer
@@ -318,7 +323,7 @@ class EmClient(object):
         status = resp.status_code
         body, cut_off = _read_streamed(resp) if mode is _LOGON else (resp.content, False)
         if status in RETRY_STATUSES and mode is not _ONCE:
-            raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else len(BACKOFF))
+            raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else None)
         doc = None
         if parse_body and 200 <= status < 300 and status != 204 and body and not cut_off:
             try:
@@ -364,7 +369,7 @@ class EmClient(object):
             "protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
 
     @staticmethod
-    def _check(resp, body, expect, method, path):
+    def _check(resp, body, expect, method, path, retried=True):
         status = resp.status_code
         if status in expect:
             return
@@ -374,7 +379,7 @@ class EmClient(object):
         elif status == 404:
             what = "not found"
         elif status in RETRY_STATUSES:
-            what = "still failing after retries"
+            what = "still failing after retries" if retried else "not accepted (a request that changes something is not repeated)"
         else:
             what = "unexpected answer"
         msg = "Enterprise Manager answered HTTP %d to %s %s: %s" % (status, method, path, what)
@@ -402,7 +407,7 @@ class _Answer(object):
 class _Retry(Exception):
     """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status."""
 
-    def __init__(self, msg, answer=None, retries=len(BACKOFF)):
+    def __init__(self, msg, answer=None, retries=None):
         super(_Retry, self).__init__(msg)
         self.msg = msg
         self.answer = answer

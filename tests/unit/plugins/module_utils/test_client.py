@@ -354,3 +354,24 @@ def test_keep_logon_session(fake_em):
         em.keep_logon_session()
         assert em.token == TOKEN
     assert fake_em.summary() == [LOGON]
+
+
+def test_logout_is_asked_for_with_more_patience(fake_em):
+    """A lost logout leaves a logon session open on EM: six repetitions, not three."""
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>")
+    for dummy in range(6):
+        fake_em.logout(status=503)
+    fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert fake_em.summary() == [LOGON, SVC] + [LOGOUT] * 7 and em.warnings == []
+    assert fake_em.sleeps == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
+
+
+def test_error_status_to_a_stop_says_it_was_not_repeated(fake_em):
+    fake_em.logon().expect("POST", "/backupSessions/x", 503, xml_error(503, "Busy")).logout()
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.post("/backupSessions/x", [("action", "stop")])
+    assert "HTTP 503 to POST /backupSessions/x: not accepted (a request that changes something is not repeated)" in err.value.msg
+    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/x", "action=stop"), LOGOUT]
