@@ -143,10 +143,13 @@ DOC_TASK_SESSIONS = (
 
 GENERATED_JOB_NAMES = (
     'SQL "Prod" Backup', "Düsseldorf Fileserver", "Mailserver, weekly", "O'Brien Laptops", "Łódź Agents",
-    "NAS – Finance Share", "Copy to Cloud (GFS)", "Web Farm Backup", "Domain Controllers", "ERP & Billing",
+    "NAS – Finance Share", "Copy to Cloud (GFS)", "Backup \u201cProd\u201d", "Domain Controllers", "ERP & Billing",
     "Dev VMs <nightly>", "Citrix Farm", "SharePoint Backup", "File Share Copy", "Linux Servers",
     "Branch Office 東京", "Hyper-V Cluster", "VDI Pool", "Payroll Agents", "Archive NAS",
 )
+# Suffix of the first VM name of generated jobs 2 (Mailserver, weekly) and 7 (the one with typographic quotes):
+# a comma and typographic quotes, which a filter must quote.
+ODD_VM_NAMES = {2: ", archive", 7: " \u201cprod\u201d"}
 VM_PREFIXES = ("web", "app", "db", "fs", "dc", "mail", "vdi", "lnx", "erp", "nas", "ctx", "sp")
 WARNING_REASONS = (
     "Changed block tracking cannot be enabled: one or more snapshots present on the VM.",
@@ -383,6 +386,8 @@ class _Generator(object):
                 vms = ["ws-%s-%02d" % (prefix, v + 1) for v in range(len(vms))]
             elif jtype == "NasBackup":
                 vms = ["\\\\nas01\\%s%d" % (prefix, v + 1) for v in range(len(vms))]
+            if k in ODD_VM_NAMES:
+                vms[0] += ODD_VM_NAMES[k]
             jobs.append(Job(_rand_uuid(rng), name, jtype, servers[k % 2], vms))
 
         sessions = []

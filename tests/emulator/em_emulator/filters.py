@@ -12,6 +12,10 @@ Grammar (``;`` binds tighter than ``,``)::
     comparison := FIELD OP VALUE          OP: == != >= <= > <
     VALUE      := '"' ( any char | '""' )* '"'   or   bare text up to ; , ) (spaces dropped)
 
+Only the ASCII quote ``"`` delimits a string, as in every request example of the pages
+(``filter=name=="Exchange Backup"``); the typographic quotes of the optional_query_parameters
+page's prose are typesetting, so \u201c and \u201d are ordinary characters, quoted or bare.
+
 Field names are case-insensitive. Strings compare case-insensitively (EM's database collation);
 enumerations compare by their documented order; UIDs accept the bare GUID or the urn form;
 date/times are ISO 8601 (UTC). A missing value (EndTime of a running session) is only "!=".
@@ -22,7 +26,7 @@ import re
 from .constants import EM_TASK_STATES, JOB_TYPES, RESULTS, SESSION_STATES, TASK_STATES
 from .timeutil import parse_iso
 
-_QUOTES = ('"', "\u201c", "\u201d")
+_QUOTE = '"'
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _OPS = ("==", "!=", ">=", "<=", ">", "<")
 _URN_RE = re.compile(r"^urn:veeam:[A-Za-z]+:", re.I)
@@ -226,15 +230,15 @@ class _Parser(object):
     def value(self):
         self.skip_ws()
         text = self.text
-        if self.pos < len(text) and text[self.pos] in _QUOTES:
+        if self.pos < len(text) and text[self.pos] == _QUOTE:
             self.pos += 1
             out = []
             while True:
                 if self.pos >= len(text):
                     self.error("unterminated quoted string")
                 ch = text[self.pos]
-                if ch in _QUOTES:
-                    if self.pos + 1 < len(text) and text[self.pos + 1] in _QUOTES:
+                if ch == _QUOTE:
+                    if self.pos + 1 < len(text) and text[self.pos + 1] == _QUOTE:
                         out.append(ch)
                         self.pos += 2
                         continue
@@ -244,7 +248,7 @@ class _Parser(object):
                 self.pos += 1
         start = self.pos
         while self.pos < len(text) and text[self.pos] not in ";,)":
-            if text[self.pos] in _QUOTES:
+            if text[self.pos] == _QUOTE:
                 self.error("unexpected quote in an unquoted value")
             self.pos += 1
         raw = "".join(text[start:self.pos].split())

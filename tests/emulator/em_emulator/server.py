@@ -40,13 +40,16 @@ class ApiError(Exception):
 
 
 class Response(object):
-    __slots__ = ("status", "body", "content_type", "headers")
+    """An answer; ``logon`` is set on the 201 of a logon that created a logon session."""
+
+    __slots__ = ("status", "body", "content_type", "headers", "logon")
 
     def __init__(self, status, body=b"", content_type=None, headers=None):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.headers = headers or []
+        self.logon = None
 
 
 class Request(object):
@@ -80,6 +83,7 @@ class Stats(object):
         self.requests_total = 0
         self.logons = 0
         self.logouts = 0
+        self.logon_answers_lost = 0
         self.stop_requests = 0
         self.faults = collections.Counter()
 
@@ -163,6 +167,7 @@ class EmulatorApp(object):
                 "requests": dict(st.requests),
                 "logons": st.logons,
                 "logouts": st.logouts,
+                "logon_answers_lost": st.logon_answers_lost,
                 "stop_requests": st.stop_requests,
                 "faults": dict(st.faults),
             }
@@ -347,10 +352,17 @@ class EmulatorApp(object):
             raise ApiError(400, "The REST API version '%s' is not supported. Supported versions: latest, %s."
                            % (version, ", ".join(API_VERSIONS)))
         ls = self.auth.logon(user, version)
+        try:
+            r = Renderer(req.base)
+            headers = [(TOKEN_HEADER, ls.token), ("Set-Cookie", "%s=%s; Path=/api;" % (TOKEN_HEADER, ls.token))]
+            resp = self.ok(req, lambda: xml_doc(r.x_logon(ls, NS)), lambda: r.j_logon(ls), 201, headers)
+        except Exception:
+            # no answer carries its token: do not leave the logon session behind
+            self.auth.logout(ls)
+            raise
         self.stats.add("logons")
-        r = Renderer(req.base)
-        headers = [(TOKEN_HEADER, ls.token), ("Set-Cookie", "%s=%s; Path=/api;" % (TOKEN_HEADER, ls.token))]
-        return self.ok(req, lambda: xml_doc(r.x_logon(ls, NS)), lambda: r.j_logon(ls), 201, headers)
+        resp.logon = ls
+        return resp
 
     def r_logon_sessions(self, req):
         r = Renderer(req.base)
@@ -676,6 +688,19 @@ class Handler(BaseHTTPRequestHandler):
         self._send(resp, truncate=action is faultmod.TRUNCATE)
 
     def _send(self, resp, truncate=False):
+        """Write the answer; a logon answer that does not reach the client whole counts as lost."""
+        truncate = truncate and len(resp.body or b"") > 1
+        if truncate and resp.logon is not None:
+            # the logon session exists, but the client gets half of its answer
+            self.app.stats.add("logon_answers_lost")
+        try:
+            self._write(resp, truncate)
+        except OSError:
+            if resp.logon is not None and not truncate:
+                self.app.stats.add("logon_answers_lost")
+            raise
+
+    def _write(self, resp, truncate):
         body = resp.body or b""
         self.send_response(resp.status, HTTP_REASONS.get(resp.status))
         if resp.content_type and resp.status != 204:
@@ -683,7 +708,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0" if resp.status == 204 else str(len(body)))
         for name, value in resp.headers:
             self.send_header(name, value)
-        if truncate and len(body) > 1:
+        if truncate:
             self.app.stats.fault("truncate")
             self.send_header("Connection", "close")
             self.end_headers()

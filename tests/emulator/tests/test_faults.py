@@ -60,3 +60,56 @@ def test_truncate_rate(start):
 def test_bad_fault_options(start):
     with pytest.raises(ValueError):
         start("--http", "--error-rate", "1.5")
+
+
+def _logon(emu, password="Emulator-Admin-1!"):
+    """POST /api/sessionMngr/: (token, SessionId), or None when no whole 201 answer arrived."""
+    try:
+        r = requests.post(emu.url + "sessionMngr/?v=latest", auth=("Administrator", password),
+                          headers={"Accept": "application/json"}, timeout=10)
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError):
+        return None
+    if r.status_code != 201:
+        return None
+    return r.headers["X-RestSvcSessionId"], r.json()["SessionId"]
+
+
+def test_logon_answers_lost_truncated(start):
+    emu = start("--http", "--sessions", "10", "--truncate-rate", "1")
+    assert _logon(emu) is None
+    assert _logon(emu, password="wrong") is None  # a refused logon creates nothing
+    with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+        requests.get(emu.url, timeout=10)  # other answers are not logon answers
+    stats = emu.stats()
+    assert stats["faults"]["truncate"] == 3
+    assert (stats["logons"], stats["logon_answers_lost"], stats["open_logon_sessions"]) == (1, 1, 1)
+    zero = emu.reset()
+    assert (zero["logons"], zero["logon_answers_lost"], zero["open_logon_sessions"]) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("fault", [("--drop-rate", "1"), ("--error-rate", "1")])
+def test_dropped_or_refused_logon_is_not_lost(start, fault):
+    # a dropped connection closes before the request runs, an injected error does not run it: no session
+    emu = start("--http", "--sessions", "10", *fault)
+    assert _logon(emu) is None
+    stats = emu.stats()
+    assert (stats["logons"], stats["logon_answers_lost"], stats["open_logon_sessions"]) == (0, 0, 0)
+
+
+def test_logon_answers_lost_match_the_leaks(start):
+    # a client that logs out of every logon it got whole leaves exactly the lost ones open
+    emu = start("--http", "--sessions", "10", "--truncate-rate", "0.5", "--seed", "3")
+    got = 0
+    for _attempt in range(30):
+        logon = _logon(emu)
+        if logon is None:
+            continue
+        got += 1
+        token, session_id = logon
+        # a 204 has no body to cut
+        r = requests.delete(emu.url + "logonSessions/" + session_id, headers={"X-RestSvcSessionId": token}, timeout=10)
+        assert r.status_code == 204
+    stats = emu.stats()
+    assert 0 < got < 30 and stats["logons"] == 30 and stats["logouts"] == got
+    assert stats["logon_answers_lost"] == 30 - got
+    assert stats["open_logon_sessions"] == stats["logon_answers_lost"]

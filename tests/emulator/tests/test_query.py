@@ -61,7 +61,32 @@ def test_quotes_spaces_and_doubled_quotes(admin, data):
     assert q(admin, 'jobname=="düsseldorf fileserver"')  # case-insensitive, unicode
     assert q(admin, 'JobName=="Mailserver, weekly"')  # a comma inside quotes
     assert ids(q(admin, "JobName==Fileserver Backup")) == []  # unquoted spaces are ignored: FileserverBackup
-    assert q(admin, "JobName==\u201dFileserver Backup\u201d")  # the typographic quotes of the page
+
+
+def test_only_ascii_quotes_delimit(admin, data):
+    # The request examples of the pages quote with '"' (filter=name=="Exchange Backup"); the typographic quotes
+    # of the optional_query_parameters page's prose are typesetting: ordinary characters, quoted or bare.
+    assert ids(q(admin, "JobName==\u201dFileserver Backup\u201d")) == []  # bare \u201dFileserverBackup\u201d
+    assert ids(q(admin, "JobName==\u201cFileserver Backup\u201d")) == []
+    prod = "Backup \u201cProd\u201d"
+    got = q(admin, 'JobName=="Backup \u201cProd\u201d"')
+    assert got and all(x["JobName"] == prod for x in got)
+    assert ids(got) == expect(data, lambda s: s.job.name == prod)
+    assert ids(q(admin, "JobName==Backup\u201cProd\u201d")) == []  # bare: spaces dropped, so no match
+    assert ids(q(admin, 'JobName=="Backup \u201cProd\u201d";Result==Failed,JobName=="SQL ""Prod"" Backup"')) == \
+        expect(data, lambda s: (s.job.name == prod and s.result == "Failed") or s.job.name == 'SQL "Prod" Backup')
+
+
+def test_vm_names_with_comma_and_typographic_quotes(admin, data):
+    names = sorted(set(t.vm for t in data.task_sessions if "," in t.vm or "\u201c" in t.vm))
+    assert len(names) == 2, names
+    for vm in names:
+        body = admin.json("query?type=BackupTaskSession&format=Entities&filter=" + quote(
+            'VmDisplayName=="%s"' % vm.replace('"', '""'), safe="=\""))
+        got = body["Entities"]["BackupTaskSessions"]["BackupTaskSessions"]
+        assert got and sorted(t["UID"].rsplit(":", 1)[1] for t in got) == sorted(
+            t.id for t in data.task_sessions if t.vm == vm), vm
+        assert all(t["VmDisplayName"] == vm for t in got)
 
 
 def test_grouping_and_precedence(admin, data):

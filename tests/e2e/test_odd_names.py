@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Job and VM names with typographic quotes, ASCII quotes and commas, through real ansible runs.
+
+EM's filter grammar delimits strings with the ASCII quote only; the typographic quotes U+201C and
+U+201D are ordinary characters (docs/emulator.md), and a comma inside quotes is no OR.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+from em_emulator.dataset import generate  # noqa: E402 pylint: disable=wrong-import-position
+from em_emulator.timeutil import parse_iso  # noqa: E402 pylint: disable=wrong-import-position
+
+NOW = "2026-01-15T12:00:00Z"
+TYPOGRAPHIC_JOB = "Backup \u201cProd\u201d"
+TYPOGRAPHIC_VM = "lnx50 \u201cprod\u201d"
+COMMA_VM = "db15, archive"
+
+
+def _result(proc):
+    assert " => " in proc.stdout, proc.stdout + proc.stderr
+    return json.loads(proc.stdout.split(" => ", 1)[1])
+
+
+def test_names_with_quotes_and_commas(start_emulator, ansible_adhoc):
+    emu = start_emulator("--seed", "42", "--now", NOW)
+    data = generate(42, 2000, 40, parse_iso(NOW))
+    jobs = [TYPOGRAPHIC_JOB, 'SQL "Prod" Backup', "Mailserver, weekly"]
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", json.dumps({"job_name": jobs}), env=emu.env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    got = _result(proc)["backup_sessions"]
+    assert sorted(s["id"] for s in got) == sorted(s.id for s in data.sessions if s.job.name in jobs)
+    assert set(s["job_name"] for s in got) == set(jobs)
+
+    vms = [TYPOGRAPHIC_VM, COMMA_VM]
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_task_session_info", json.dumps({"vm_name": vms}),
+                         env=emu.env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    got = _result(proc)["backup_task_sessions"]
+    assert sorted(t["id"] for t in got) == sorted(t.id for t in data.task_sessions if t.vm in vms)
+    assert set(t["vm_name"] for t in got) == set(vms)
+
+    # a name that only differs by its quotes is another name
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", json.dumps({"job_name": ['Backup "Prod"']}),
+                         env=emu.env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _result(proc)["backup_sessions"] == []
+    assert emu.stats()["open_logon_sessions"] == 0
