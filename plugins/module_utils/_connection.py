@@ -103,9 +103,10 @@ class ConnectionOptions(object):
             raise VeeamEmError("timeout must be a number of seconds from 1 to %d; got %s" % (MAX_TIMEOUT, self.timeout))
         if self.ca_path and not os.path.exists(self.ca_path):
             raise VeeamEmError("ca_path %s does not exist" % self.ca_path)
-        if self.session_token and re.search(r"[\x00-\x1f\x7f]", self.session_token):
-            raise VeeamEmError("session_token contains a line break or another control character: pass the token "
-                               "exactly as backupops.veeam_em.em_logon_session returned it")
+        if self.session_token and not _is_header_text(self.session_token):
+            raise VeeamEmError("session_token contains a line break, a control character or a character an HTTP "
+                               "header cannot carry: pass the token exactly as backupops.veeam_em.em_logon_session "
+                               "returned it")
 
     def warnings(self):
         """Warnings about settings that work but are unsafe."""
@@ -171,3 +172,12 @@ def _port(port, server_port):
     if not 0 < value < 65536:
         raise VeeamEmError("port must be between 1 and 65535; got %d" % value)
     return value
+
+
+def _is_header_text(value):
+    """Whether an HTTP header can carry ``value`` as it is (Latin-1, no control characters)."""
+    try:
+        value.encode("latin-1")
+    except UnicodeError:
+        return False
+    return not re.search(r"[\x00-\x1f\x7f]", value)

@@ -298,7 +298,7 @@ def run(module, client):
     links = params["include_links"]
     _query.check_limit(params["limit"])
     job_names = _verify.names(params["job_name"], "job_name")
-    if params["id"]:
+    if params["id"] is not None:  # an empty id is a bad id, not "no id"
         session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
         session = _sessions.get_job_session(client, session_id, links)
         sessions = [session] if session and session["id"] == session_id else []

@@ -170,7 +170,7 @@ MAX_POLL = 3600
 
 def find_sessions(client, params):
     """The sessions asked for, each checked on the client: the id, or the job's name."""
-    if params["id"]:
+    if params["id"] is not None:  # an empty id is a bad id, not "no id"
         session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
         session = _sessions.get_job_session(client, session_id)
         if session is None or session["id"] != session_id:

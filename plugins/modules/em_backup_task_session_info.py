@@ -225,7 +225,7 @@ def task_filter(params, job_names, vm_names):
     after, before = _query.created_range(params)
     session_uuid = None
     flt = _query.Filter()
-    if params["session_id"]:
+    if params["session_id"] is not None:
         session_uuid = _query.parse_id(params["session_id"], _sessions.JOB_SESSION, "session_id")
         flt.any_of("JobSessionUid", [_query.make_uid(_sessions.JOB_SESSION, session_uuid)])
     flt.any_of("JobName", job_names)
@@ -246,7 +246,7 @@ def run(module, client):
     _query.check_limit(params["limit"])
     job_names = _verify.names(params["job_name"], "job_name")
     vm_names = _verify.names(params["vm_name"], "vm_name")
-    if params["id"]:
+    if params["id"] is not None:  # an empty id is a bad id, not "no id"
         task_id = _query.parse_id(params["id"], _sessions.TASK_SESSION)
         task = _sessions.get_task_session(client, task_id, links)
         tasks = [task] if task and task["id"] == task_id else []

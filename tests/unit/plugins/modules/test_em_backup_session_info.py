@@ -189,6 +189,7 @@ def test_malformed_id_fails_before_any_request(fake_em, run_module):
     (dict(server="em.example.com:port"), "server 'em.example.com:port' ends in a port that is not a number"),
     (dict(server="em.example.com:9399", port=9398), "server names port 9399 but the port option is 9398"),
     (dict(session_token="tok\nen"), "session_token contains a line break"),
+    (dict(session_token=u"tok\u0100en"), "a character an HTTP header cannot carry"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))
@@ -301,3 +302,9 @@ def test_check_mode_reads_normally(fake_em, run_module):
     fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
     rc, result, dummy = run_module(module, args(), check_mode=True)
     assert rc == 0 and result["changed"] is False
+
+
+def test_years_before_1000_are_sent_with_four_digits(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
+    rc, result, dummy = run_module(module, args(created_after="0999-01-01"))
+    assert rc == 0 and fake_em.calls[1].param("filter") == 'CreationTime>="0999-01-01T00:00:00Z"'

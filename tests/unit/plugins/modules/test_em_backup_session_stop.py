@@ -290,3 +290,8 @@ def test_invalid_options_fail_before_any_request(fake_em, run_module, options, f
     rc, result, dummy = run_module(module, args(**options))
     assert rc == 1 and fragment in result["msg"]
     assert fake_em.calls == []
+
+
+def test_empty_id_is_a_bad_id(fake_em, run_module):
+    rc, result, dummy = run_module(module, args(id=""))
+    assert rc == 1 and result["msg"].startswith("id '' is not a valid BackupJobSession id") and fake_em.calls == []
