@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Any value of any option either works or fails with a message naming the option, before any request.
+
+For every option of every module (its own and the connection options), Hypothesis
+draws fitting and unfitting values (see em_strategies.py) and the module runs
+against the in-process emulator.  No run may end in a traceback; a value that
+must be refused is refused before EM sees a request; a failure names the option.
+Then the values the issue reported as defects, one by one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.backupops.veeam_em.plugins.modules import (
+    em_backup_session_info,
+    em_backup_session_stop,
+    em_backup_task_session_info,
+    em_logon_session,
+)
+from ansible_collections.backupops.veeam_em.tests.property import em_strategies as es
+
+MODULES = {
+    "em_backup_session_info": em_backup_session_info,
+    "em_backup_task_session_info": em_backup_task_session_info,
+    "em_backup_session_stop": em_backup_session_stop,
+    "em_logon_session": em_logon_session,
+}
+CONNECTION_SPEC = connection_argument_spec()
+EXISTING_FILE = os.path.abspath(__file__)
+
+
+def _cases():
+    for name in sorted(MODULES):
+        spec = dict(CONNECTION_SPEC)
+        spec.update(MODULES[name].ARGUMENT_SPEC)
+        for option in sorted(spec):
+            yield pytest.param(name, option, id="%s-%s" % (name, option))
+
+
+def _spec(module_name, option):
+    spec = dict(CONNECTION_SPEC)
+    spec.update(MODULES[module_name].ARGUMENT_SPEC)
+    return spec[option]
+
+
+def _job_session_ids(em, running=None):
+    sessions = [s for s in em.data.sessions if running is None or (s.state != "Stopped") == running]
+    return [s.id for s in sessions[:: max(1, len(sessions) // 20)]]
+
+
+def _values(em, module_name, option, token):
+    """The strategy of (value, expect) for one option of one module."""
+    spec = _spec(module_name, option)
+    if option == "server":
+        return es.server_values(em.port)
+    if option == "port":
+        return es.int_values(1, 65535, es.BAD, only=em.port)
+    if option == "protocol":
+        return es.choice_values(spec["choices"], ok=["http"])
+    if option == "user":
+        return es.user_values()
+    if option == "password":
+        return es.password_values()
+    if option == "session_token":
+        return es.token_values(token)
+    if option == "ca_path":
+        return es.path_values(EXISTING_FILE)
+    # Plainly valid values must work; much larger ones may be refused (naming the option).
+    if option == "timeout":
+        return es.int_values(1, 3600, es.ANY)
+    if option == "wait_timeout":
+        return es.int_values(1, 86400, es.ANY)
+    if option == "poll_interval":
+        return es.int_values(1, 600, es.ANY)
+    if option == "limit":
+        return es.int_values(1, 10 ** 6, es.ANY)
+    if option in ("created_after", "created_before"):
+        return es.time_values()
+    if option == "job_name" and module_name == "em_backup_session_stop":
+        # a name no job has may be refused (nothing to stop is suspicious), the name of a job must work
+        return es.name_values(allow_list=False, unknown=es.ANY, known=[job.name for job in em.data.jobs])
+    if option in ("job_name", "vm_name"):
+        return es.name_values(allow_list=spec.get("type") == "list")
+    if option == "backup_server":
+        return es.tagged(st.one_of(es.ANY_TEXT, st.sampled_from(("srv02.tech.local", "SRV02.TECH.LOCAL"))), es.OK)
+    if option == "id" and module_name == "em_backup_task_session_info":
+        known = [t.id for t in em.data.task_sessions[::50]]
+        return es.id_values(known, "BackupTaskSession", "backupTaskSessions", es.OK, "BackupJobSession")
+    if option == "id" and module_name == "em_backup_session_stop":
+        return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.ANY, "BackupTaskSession")
+    if option in ("id", "session_id"):
+        return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.OK, "BackupTaskSession")
+    if option == "state" and module_name == "em_logon_session":
+        return es.choice_values(spec["choices"], ok=["present"])
+    if "choices" in spec:
+        if spec.get("type") == "list":
+            return es.list_choice_values(spec["choices"])
+        return es.choice_values(spec["choices"])
+    kind = spec.get("type", "str")
+    if kind == "bool":
+        return es.bool_values()
+    if kind == "int":
+        return es.int_values(1, 3600, es.ANY)
+    return es.tagged(es.ANY_TEXT, es.ANY)  # an option this test does not know yet: no traceback, at least
+
+
+def _base(em, module_name, option, token):
+    """(module args without the option, check mode) of one run."""
+    if module_name == "em_backup_session_stop":
+        args = em.connection(id=_job_session_ids(em, running=False)[0])
+        if option == "job_name":
+            del args["id"]
+        return args, True
+    if module_name == "em_logon_session":
+        if option == "logon_session_id":
+            return em.connection(state="absent", session_token=token), False
+        return em.connection(state="present"), False
+    return em.connection(limit=2), False
+
+
+def _names(option, value=None):
+    """Words of which a failure message caused by ``option`` must contain one.
+
+    Ansible masks every occurrence of a no_log value in the output: a password or token such as ``_``
+    turns ``session_token`` into ``session********token``, which still counts.
+    """
+    names = {option}
+    names.update(CONNECTION_SPEC.get(option, {}).get("aliases", ()))
+    if option == "server":
+        names.add("port")  # a port written into server may be reported as the port
+    if option == "state":
+        names.add("session_token")  # state=absent needs a token
+    if CONNECTION_SPEC.get(option, {}).get("no_log") and isinstance(value, str) and value:
+        names.update([name.replace(value, "********") for name in names])
+    return names
+
+
+def _secrets(option, value, token):
+    found = [token]
+    if option in ("password", "session_token") and isinstance(value, str) and es.SECRET_MARK in value:
+        found += [value, value.strip()]
+    return found
+
+
+def check(em, outcome, option, value, expect, secrets=()):
+    """The contract of one run."""
+    em.assert_clean(outcome)
+    for secret in secrets:
+        assert secret not in outcome.out, "a secret is in the result of option %s" % option
+    msg = outcome.msg
+    names = _names(option, value)
+    if expect == es.OK:
+        assert not outcome.failed, repr(outcome)
+    elif expect == es.BAD:
+        assert outcome.failed, "%s=%r must be refused: %r" % (option, value, outcome)
+        assert outcome.requests == 0, "%s=%r must be refused before any request: %r" % (option, value, outcome)
+        assert any(name in msg for name in names), "the message does not name %s: %r" % (option, msg)
+    elif outcome.failed:
+        if outcome.requests == 0:
+            assert any(name in msg for name in names), "the message does not name %s: %r" % (option, msg)
+        else:
+            shown = value.strip() if isinstance(value, str) else None
+            assert any(name in msg for name in names) or (shown and shown in msg), \
+                "a failure after %d requests that names neither %s nor its value: %r" % (outcome.requests, option, msg)
+
+
+@pytest.mark.parametrize("module_name, option", list(_cases()))
+@given(data=st.data())
+def test_any_value_works_or_fails_naming_the_option(em, module_name, option, data):
+    em.example()
+    token = em.shared_token()
+    if option == "logon_session_id":
+        token, logon_id = em.logon_token()  # this run may log it off
+        values = st.one_of(st.just((logon_id, es.OK)), es.tagged(es.id_forms(es.UNKNOWN_UUID, "LogonSession", "logonSessions"), es.OK),
+                           es.tagged(es.ANY_TEXT, es.ANY))
+    else:
+        values = _values(em, module_name, option, token)
+    value, expect = data.draw(values, label=option)
+    args, check_mode = _base(em, module_name, option, token)
+    args[option] = value
+    note("expect %s; args %r" % (expect, dict((k, v) for k, v in args.items() if k not in ("password", "session_token"))))
+    outcome = em.run(MODULES[module_name], args, check_mode=check_mode)
+    check(em, outcome, option, value, expect, _secrets(option, value, token))
+    if module_name != "em_logon_session":
+        assert outcome.open_delta == 0, "the module left a logon session open: %r" % outcome
+    if module_name == "em_backup_session_stop":
+        assert outcome.stops == 0, "check mode sent a stop"
+
+
+# -- the defects of the issue, one by one ----------------------------------------
+@pytest.mark.parametrize("module_name, option, value", [
+    ("em_backup_session_info", "created_after", "9999999d"),
+    ("em_backup_session_info", "created_after", "9999-12-31T23:30:00-01:00"),
+    ("em_backup_session_info", "created_after", "0001-01-01T00:30:00+01:00"),
+    ("em_backup_task_session_info", "created_before", "9999999d"),
+    ("em_backup_task_session_info", "created_before", "9999-12-31T23:30:00-01:00"),
+    ("em_backup_task_session_info", "created_before", "0001-01-01T00:30:00+01:00"),
+    ("em_backup_session_info", "limit", 10 ** 20),
+    ("em_backup_task_session_info", "limit", 10 ** 20),
+    ("em_backup_session_info", "timeout", 10 ** 12),
+    ("em_backup_session_stop", "timeout", 10 ** 12),
+    ("em_backup_session_info", "server", "127.0.0.1:{port}"),
+    ("em_logon_session", "server", "127.0.0.1:{port}"),
+    ("em_backup_session_stop", "wait_timeout", 10 ** 12),
+    ("em_backup_session_stop", "poll_interval", 10 ** 11),
+])
+def test_issue_defect_values(em, module_name, option, value):
+    """Each works or fails naming its option, without a traceback."""
+    token = em.shared_token()
+    if isinstance(value, str):
+        value = value.format(port=em.port)
+    args, check_mode = _base(em, module_name, option, token)
+    args[option] = value
+    outcome = em.run(MODULES[module_name], args, check_mode=check_mode)
+    check(em, outcome, option, value, es.ANY, [token])
+
+
+def test_empty_port_variable(em):
+    """VEEAM_EM_PORT='' (an AWX credential with an empty port field): the default port, or a failure naming port."""
+    args = em.connection()
+    del args["port"]
+    outcome = em.run(em_backup_session_info, dict(args, limit=1), env={"VEEAM_EM_PORT": ""})
+    check(em, outcome, "port", "", es.ANY)
+    outcome = em.run(em_backup_session_info, dict(em.connection(), limit=1), env={"VEEAM_EM_PORT": ""})
+    check(em, outcome, "port", "", es.OK)  # the option wins over the empty variable
+
+
+def test_stop_waiting_with_huge_timeout_and_interval(em):
+    """wait_timeout=10^12 poll_interval=10^11 on a running session: refused naming them, or it waits sanely."""
+    em.reset()
+    running = [s for s in em.data.sessions if s.state in es.RUNNING_STATES]
+    try:
+        outcome = em.run(em_backup_session_stop, em.connection(id=running[0].id, wait_timeout=10 ** 12,
+                                                               poll_interval=10 ** 11))
+        em.assert_clean(outcome)
+        if outcome.failed:
+            assert "wait_timeout" in outcome.msg or "poll_interval" in outcome.msg, repr(outcome)
+            assert outcome.requests == 0, repr(outcome)
+        else:
+            assert [s["state"] for s in outcome.result["backup_sessions"]] == ["Stopped"], repr(outcome)
+    finally:
+        em.reset()
+
+
+@pytest.mark.parametrize("module_name, option", [
+    ("em_backup_session_info", "limit"), ("em_backup_session_info", "port"), ("em_backup_session_info", "timeout"),
+    ("em_backup_task_session_info", "limit"), ("em_backup_session_stop", "wait_timeout"),
+    ("em_backup_session_stop", "poll_interval"),
+])
+@pytest.mark.parametrize("value", ["inf", "-Infinity", " Infinity "])
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "ansible-core's check_type_int (2.19) converts through decimal.Decimal and catches TypeError and ValueError, "
+    "but int(Decimal('Infinity')) raises OverflowError: AnsibleModule fails with a traceback before any code of "
+    "the collection runs, for every int option of every module. A callable type would fail sanity's "
+    "doc-type-does-not-match-spec. strict: this starts failing the day ansible-core catches it."))
+def test_int_options_refuse_infinity(em, module_name, option, value):
+    """ansible-core's int converter raises OverflowError (not TypeError) for these: the module must still fail cleanly."""
+    token = em.shared_token()
+    args, check_mode = _base(em, module_name, option, token)
+    args[option] = value
+    outcome = em.run(MODULES[module_name], args, check_mode=check_mode)
+    check(em, outcome, option, value, es.BAD)
+
+
+@pytest.mark.parametrize("module_name", ["em_backup_session_info", "em_backup_task_session_info", "em_backup_session_stop"])
+@pytest.mark.parametrize("before, after", [("", "\n"), ("", "\r\n"), (" ", ""), ("\t", " \n"), ("", "  ")])
+def test_valid_token_with_surrounding_whitespace(em, module_name, before, after):
+    """A token is used stripped of surrounding whitespace (an AWX credential field or a file often ends in a newline)."""
+    token = em.shared_token()
+    args, check_mode = _base(em, module_name, "session_token", token)
+    args["session_token"] = before + token + after
+    outcome = em.run(MODULES[module_name], args, check_mode=check_mode)
+    check(em, outcome, "session_token", args["session_token"], es.OK, [token])
+    assert outcome.open_delta == 0, "the module logged on instead of using the token: %r" % outcome
