@@ -90,7 +90,8 @@ notes:
     times on a connect timeout, a lost, cut off or malformed answer, and HTTP 502, 503 and 504, twice on HTTP 500.
     The logout, which keeps EM free of open logon sessions, is retried up to six times.
     The logon is retried only where EM cannot have created a logon session (a connect timeout, an error status).
-    A stop request is never repeated once it may have reached EM. A refused connection fails at once.
+    A stop request is repeated only where EM did not take it (a connect timeout, HTTP 503), never once it may
+    have reached EM. A refused connection fails at once.
   - Failure messages never contain the password or a session token, also when a library's error text would.
   - SIGTERM (a cancelled AWX job), like Ctrl-C, deletes the logon session the task opened before it ends.
 """

@@ -14,7 +14,7 @@ Retries, with a bounded backoff, only where a repetition is safe:
 idempotent requests (GET, DELETE) on a connect timeout, 500/502/503/504 and
 lost, cut off or malformed answers; the logon only where EM cannot have
 created a logon session (connect timeout, error status); the stop POST
-only when it never left (connect timeout).  A refused connection fails at
+only where EM did not take it (connect timeout, 503).  A refused connection fails at
 once.  A 401 in the middle of the work gets one fresh logon and one retry,
 unless the token was given by the user: then the error says to log on
 again.  Every exception of the HTTP layer becomes a VeeamEmError in
@@ -54,6 +54,9 @@ RETRY_STATUSES = (500, 502, 503, 504)
 # Seconds to wait before the 2nd, 3rd and 4th attempt of a request that may be repeated.
 BACKOFF = (0.5, 1.0, 2.0)
 RETRIES_ON_500 = 2  # an internal error is less often passing than a 502/503/504
+# "unable to handle the request" (the EM reference's 503): EM did not take it, so even a stop may be asked again.
+# A 502 or 504 comes from a proxy, behind which EM may have taken the request.
+UNHANDLED_STATUSES = (503,)
 # The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open).
 LOGOUT_BACKOFF = (0.5, 1.0, 2.0, 2.0, 2.0, 2.0)
 _CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
@@ -264,7 +267,8 @@ class EmClient(object):
                                     parse_body=parse)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
-        self._check(answer.resp, answer.body, expect, method, path, retried=mode is not _ONCE)
+        self._check(answer.resp, answer.body, expect, method, path,
+                    retried=mode is not _ONCE or answer.resp.status_code in UNHANDLED_STATUSES)
         return answer.doc if parse else answer.body
 
     def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
@@ -294,8 +298,9 @@ class EmClient(object):
 
         Every exception of the HTTP layer ends here as one of the two.
         Retried: a request that never reached EM (connect timeout) always;
-        an error status (500, 502, 503, 504) except for a stop; a lost,
-        cut off or malformed answer only for an idempotent request.
+        an error status (500, 502, 503, 504), for a stop only 503 (EM did
+        not take it); a lost, cut off or malformed answer only for an
+        idempotent request.
         """
         url = self.base_url + path
         try:
@@ -322,7 +327,7 @@ class EmClient(object):
                                % (method, path, self.base_url, type(exc).__name__, _reason(exc)))
         status = resp.status_code
         body, cut_off = _read_streamed(resp) if mode is _LOGON else (resp.content, False)
-        if status in RETRY_STATUSES and mode is not _ONCE:
+        if status in RETRY_STATUSES and (mode is not _ONCE or status in UNHANDLED_STATUSES):
             raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else None)
         doc = None
         if parse_body and 200 <= status < 300 and status != 204 and body and not cut_off:

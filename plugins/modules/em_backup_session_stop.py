@@ -16,7 +16,8 @@ description:
   - Stops one backup job session, or every running session of a job
     (C(POST /api/backupSessions/{ID}?action=stop)), and by default waits until they are stopped.
   - Idempotent; a session that is already stopped or stopping gets no stop request.
-  - The stop request is sent once; it is never repeated automatically, also not after a network error.
+  - The stop request is repeated only where Enterprise Manager did not take it (a connect timeout, HTTP 503),
+    never after it may have reached EM (a lost answer, a network error).
   - Every session is checked on the client before it is stopped (its id, or its job's name), whatever the
     server's filter returned; a session of another job is never stopped.
   - Once EM has accepted a stop, the result says C(changed=true), also when the module fails afterwards
