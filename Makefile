@@ -28,14 +28,14 @@ UNITS_PYTHONS := 3.8 3.12 3.13
 EE_CONTEXT := build/ctx
 
 # the order `make test` runs the checks in (all run, then a summary; exit 1 if any failed)
-TEST_TARGETS := changelog-lint emulator-tests units sanity lint e2e docs galaxy-import ee \
+TEST_TARGETS := changelog-lint emulator-tests units property sanity lint e2e soak-quick docs galaxy-import ee \
 	sanity-all-pythons units-pythons bench-tests bench-quick
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help venv prereqs collection-link demo test bench $(TEST_TARGETS) clean
+.PHONY: help venv prereqs collection-link demo test bench soak load $(TEST_TARGETS) clean
 
 help:
 	@echo "make demo                 run playbooks/demo.yml against the bundled emulator"
@@ -44,11 +44,15 @@ help:
 	@echo "make prereqs              venv + missing system packages (chromium, shellcheck)"
 	@echo "make emulator-tests       pytest tests/emulator/tests"
 	@echo "make units                ansible-test units on Python $(SANITY_PYTHON)"
+	@echo "make property             pytest tests/property -n 2: Hypothesis property tests (any name, any option value)"
 	@echo "make units-pythons        ansible-test units on Python $(UNITS_PYTHONS) (those found)"
 	@echo "make sanity               ansible-test sanity (all tests) on Python $(SANITY_PYTHON)"
 	@echo "make sanity-all-pythons   ansible-test sanity compile+import on the other Pythons found"
 	@echo "make lint                 ansible-lint --profile production"
 	@echo "make e2e                  pytest tests/e2e -n 2 (real ansible runs against the emulator)"
+	@echo "make soak-quick           fault soak smoke run: profiles mixed and idle, 5 runs each (part of make test)"
+	@echo "make soak                 full fault soak: 6 fault profiles x 4 scenarios x 30 runs (docs/reliability.md)"
+	@echo "make load                 40 hosts x 20 forks against one emulator, clean and with mixed faults"
 	@echo "make docs                 antsibull-docs lint + Sphinx site in build/docs/html"
 	@echo "make changelog-lint       antsibull-changelog lint"
 	@echo "make galaxy-import        build the tarball into build/ and run galaxy-importer on it"
@@ -83,6 +87,9 @@ units: venv
 units-pythons: venv
 	@scripts/ansible_test_pythons.sh units $(UNITS_PYTHONS)
 
+property: venv
+	$(PY) -m pytest tests/property -q -n 2 -p no:cacheprovider
+
 sanity: venv
 	scripts/ansible_test.sh sanity --venv --python $(SANITY_PYTHON)
 
@@ -94,6 +101,16 @@ lint: venv
 
 e2e: venv
 	$(PY) -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+
+soak-quick: venv
+	$(PY) -m pytest tests/soak -q -p no:cacheprovider
+	$(PY) tests/soak/soak.py --quick --out build/soak-quick
+
+soak: venv
+	$(PY) tests/soak/soak.py --out build/soak
+
+load: venv
+	$(PY) tests/soak/load.py --out build/load
 
 docs: venv collection-link
 	@scripts/docs.sh
