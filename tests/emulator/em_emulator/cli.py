@@ -22,7 +22,8 @@ def build_parser():
     g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     g.add_argument("--port", type=int, default=9398, help="port (default 9398; 0 picks a free port)")
     g.add_argument("--http", action="store_true", help="plain HTTP, as on legacy 9399 installs")
-    g.add_argument("--cert-dir", help="directory for ca.pem, server.pem, server-key.pem (default: a new temp dir)")
+    g.add_argument("--cert-dir", help="directory for ca.pem, server.pem, server-key.pem, created if missing; certificates already "
+                        "there are reused, so a CA trusted once stays trusted (default: a new temp dir, removed at exit)")
     g = p.add_argument_group("data")
     g.add_argument("--seed", type=int, default=42, help="seed of the generated dataset (default 42)")
     g.add_argument("--sessions", type=int, default=2000, help="generated job sessions (default 2000)")
@@ -76,11 +77,11 @@ class Running(object):
         self.own_cert_dir = None
         ctx = None
         if not args.http:
-            from .tls import make_certificates, server_context
+            from .tls import certificates, server_context
             cert_dir = args.cert_dir
             if not cert_dir:
                 cert_dir = self.own_cert_dir = tempfile.mkdtemp(prefix="em-emulator-certs-")
-            self.cert_paths = make_certificates(cert_dir, args.host)
+            self.cert_paths = certificates(cert_dir, args.host)
             ctx = server_context(self.cert_paths)
         self.server = EmulatorServer((args.host, args.port), self.app, ctx)
         port = self.server.server_address[1]

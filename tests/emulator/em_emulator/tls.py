@@ -28,6 +28,45 @@ def _write(path, data, private=False):
         fh.write(data)
 
 
+def _paths(cert_dir):
+    return {
+        "ca": os.path.abspath(os.path.join(cert_dir, "ca.pem")),
+        "cert": os.path.abspath(os.path.join(cert_dir, "server.pem")),
+        "key": os.path.abspath(os.path.join(cert_dir, "server-key.pem")),
+    }
+
+
+def _sans(host):
+    sans = [x509.DNSName(u"localhost"), x509.IPAddress(ipaddress.ip_address(u"127.0.0.1"))]
+    try:
+        addr = ipaddress.ip_address(host)
+        if addr != ipaddress.ip_address(u"127.0.0.1") and not addr.is_unspecified:
+            sans.append(x509.IPAddress(addr))
+    except ValueError:
+        if host and host != "localhost":
+            sans.append(x509.DNSName(host))
+    return sans
+
+
+def certificates(cert_dir, host="127.0.0.1"):
+    """The certificates in ``cert_dir`` (created if missing): reused while they fit ``host`` and are valid for a
+    day more, so a CA trusted once stays trusted across starts; otherwise new ones are written."""
+    os.makedirs(cert_dir, exist_ok=True)
+    paths = _paths(cert_dir)
+    try:
+        with open(paths["cert"], "rb") as fh:
+            cert = x509.load_pem_x509_certificate(fh.read())
+        with open(paths["ca"], "rb"), open(paths["key"], "rb"):
+            pass
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+        if all(san in sans for san in _sans(host)) and cert.not_valid_after_utc > soon:
+            return paths
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        pass
+    return make_certificates(cert_dir, host)
+
+
 def make_certificates(cert_dir, host="127.0.0.1"):
     """Write ca.pem, server.pem (certificate + CA) and server-key.pem; returns their paths."""
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -45,14 +84,7 @@ def make_certificates(cert_dir, host="127.0.0.1"):
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
-    sans = [x509.DNSName(u"localhost"), x509.IPAddress(ipaddress.ip_address(u"127.0.0.1"))]
-    try:
-        addr = ipaddress.ip_address(host)
-        if addr != ipaddress.ip_address(u"127.0.0.1") and not addr.is_unspecified:
-            sans.append(x509.IPAddress(addr))
-    except ValueError:
-        if host and host != "localhost":
-            sans.append(x509.DNSName(host))
+    sans = _sans(host)
     cert = (
         x509.CertificateBuilder().subject_name(_name(u"localhost")).issuer_name(ca_name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -64,11 +96,7 @@ def make_certificates(cert_dir, host="127.0.0.1"):
         .sign(ca_key, hashes.SHA256())
     )
     ca_pem = ca_cert.public_bytes(serialization.Encoding.PEM)
-    paths = {
-        "ca": os.path.abspath(os.path.join(cert_dir, "ca.pem")),
-        "cert": os.path.abspath(os.path.join(cert_dir, "server.pem")),
-        "key": os.path.abspath(os.path.join(cert_dir, "server-key.pem")),
-    }
+    paths = _paths(cert_dir)
     _write(paths["ca"], ca_pem)
     _write(paths["cert"], cert.public_bytes(serialization.Encoding.PEM) + ca_pem)
     _write(paths["key"], key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -91,3 +91,21 @@ def test_bad_option_exits_nonzero():
     r = subprocess.run([sys.executable, RUN, "--port", "0", "--http", "--drop-rate", "2"], capture_output=True,
                        text=True, timeout=60, check=False)
     assert r.returncode == 2 and "drop-rate" in r.stderr
+
+
+def test_cert_dir_is_created_and_its_ca_reused_across_starts(tmp_path):
+    cert_dir = tmp_path / "not" / "there" / "yet"
+    cas = []
+    for dummy in range(2):
+        proc, lines = _start(["--cert-dir", str(cert_dir), "--sessions", "20"])
+        try:
+            assert any("ready at " in ln for ln in lines), lines
+            ca = (cert_dir / "ca.pem").read_bytes()
+            url = [ln for ln in lines if "ready at " in ln][0].split("ready at ", 1)[1].strip()
+            ctx = ssl.create_default_context(cafile=str(cert_dir / "ca.pem"))
+            with urllib.request.urlopen(url, context=ctx, timeout=30) as resp:
+                assert resp.status == 200
+            cas.append(ca)
+        finally:
+            _stop(proc)
+    assert cas[0] == cas[1]  # trusted once, trusted at the next start
