@@ -149,8 +149,8 @@ def format_time(moment):
     """Aware datetime -> ``2026-01-31T22:00:00Z`` (EM accepts only UTC values)."""
     moment = moment.astimezone(datetime.timezone.utc)
     # not strftime: its %Y does not pad years before 1000, which EM refuses
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
-                                             moment.second)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
     if moment.microsecond:
         text += (".%06d" % moment.microsecond).rstrip("0")
     return text + "Z"

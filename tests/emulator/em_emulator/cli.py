@@ -22,8 +22,9 @@ def build_parser():
     g.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     g.add_argument("--port", type=int, default=9398, help="port (default 9398; 0 picks a free port)")
     g.add_argument("--http", action="store_true", help="plain HTTP, as on legacy 9399 installs")
-    g.add_argument("--cert-dir", help="directory for ca.pem, server.pem, server-key.pem, created if missing; certificates already "
-                        "there are reused, so a CA trusted once stays trusted (default: a new temp dir, removed at exit)")
+    g.add_argument("--cert-dir", help=("directory for ca.pem, server.pem, server-key.pem, created if missing; certificates "
+                                       "already there are reused, so a CA trusted once stays trusted (default: a new "
+                                       "temp dir, removed at exit)"))
     g = p.add_argument_group("data")
     g.add_argument("--seed", type=int, default=42, help="seed of the generated dataset (default 42)")
     g.add_argument("--sessions", type=int, default=2000, help="generated job sessions (default 2000)")
