@@ -260,6 +260,10 @@ def diff_view(sessions, state=None):
 
 def run(module, client):
     params = module.params
+    if params["id"] is None and params["job_name"] is None:
+        # checked here, not with required_one_of, so that a misspelt option (session_id=...) is reported
+        # by Ansible as unsupported instead of this
+        raise VeeamEmError("one of the following is required: id, job_name")
     _query.check_range(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT)
     _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
     sessions = find_sessions(client, params)
@@ -295,7 +299,6 @@ def main():
         ARGUMENT_SPEC,
         supports_check_mode=True,
         mutually_exclusive=[("id", "job_name")],
-        required_one_of=[("id", "job_name")],
     )
     run_module(module, run)
 

@@ -31,11 +31,14 @@ options:
       - One task session, as a bare UUID, as C(urn:veeam:BackupTaskSession:<UUID>) or as its Href URL.
       - An unknown id gives an empty list. Mutually exclusive with the filters.
     type: str
-  session_id:
+  job_session_id:
     description:
       - Only the task sessions of this backup job session (UUID, C(urn:veeam:BackupJobSession:<UUID>) or Href URL),
-        for example RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions[].id).
+        for example RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions[].id); the key of that
+        name in each returned task session.
+      - Its old name O(session_id) still works; it is deprecated and will be removed in 2.0.0.
     type: str
+    aliases: [session_id]
   job_name:
     description:
       - Only task sessions of these jobs, by whole name, compared case-insensitively as EM does.
@@ -94,7 +97,7 @@ EXAMPLES = r"""
 
 - name: Task sessions of one job session
   backupops.veeam_em.em_backup_task_session_info:
-    session_id: d46e39e0-1131-4585-91a7-e828ce7eafae
+    job_session_id: d46e39e0-1131-4585-91a7-e828ce7eafae
     sort: oldest_first
 """
 
@@ -203,11 +206,12 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _session
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
-FILTERS = ("session_id", "job_name", "vm_name", "state", "result", "created_after", "created_before")
+FILTERS = ("job_session_id", "job_name", "vm_name", "state", "result", "created_after", "created_before")
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
-    session_id=dict(type="str"),
+    job_session_id=dict(type="str", aliases=["session_id"],
+                        deprecated_aliases=[dict(name="session_id", version="2.0.0", collection_name="backupops.veeam_em")]),
     job_name=dict(type="raw"),
     vm_name=dict(type="raw"),
     state=dict(type="list", elements="str", choices=list(_sessions.TASK_STATES)),
@@ -225,15 +229,15 @@ def task_filter(params, job_names, vm_names):
     after, before = _query.created_range(params)
     session_uuid = None
     flt = _query.Filter()
-    if params["session_id"] is not None:
-        session_uuid = _query.parse_id(params["session_id"], _sessions.JOB_SESSION, "session_id")
+    if params["job_session_id"] is not None:
+        session_uuid = _query.parse_id(params["job_session_id"], _sessions.JOB_SESSION, "job_session_id")
         flt.any_of("JobSessionUid", [_query.make_uid(_sessions.JOB_SESSION, session_uuid)])
     flt.any_of("JobName", job_names)
     flt.any_of("VmDisplayName", vm_names)
     flt.any_of("State", params["state"], quoted=False)
     flt.any_of("Result", params["result"], quoted=False)
     flt.time_range(after, before)
-    checks = (_verify.Checks().equals("session_id", "job_session_id", session_uuid)
+    checks = (_verify.Checks().equals("job_session_id", "job_session_id", session_uuid)
               .names("job_name", "job_name", job_names).names("vm_name", "vm_name", vm_names)
               .values("state", "state", params["state"]).values("result", "result", params["result"])
               .time_range("creation_time", after, before))

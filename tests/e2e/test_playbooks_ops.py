@@ -52,15 +52,17 @@ def test_stop_session_by_id_and_by_job_name(fresh_emulator, ansible_playbook):
 
     # check mode: nothing is sent
     proc = ansible_playbook("playbooks/stop_session.yml", env=fresh_emulator.env(),
-                            extra_vars={"session_id": target["id"]}, args=["--check"])
+                            extra_vars={"id": target["id"]}, args=["--check"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "changed=1" in proc.stdout
     assert fresh_emulator.stats()["stop_requests"] == 0
 
+    # session_id, the old name of id, still works and says it is deprecated
     proc = ansible_playbook("playbooks/stop_session.yml", env=fresh_emulator.env(),
                             extra_vars={"session_id": target["uid"]})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "%s: Stopped" % target["name"] in proc.stdout
+    assert "session_id is deprecated and will be removed in 2.0.0: use id" in proc.stdout
     assert fresh_emulator.stats()["stop_requests"] == 1
 
     # by job name: every running session of that job, nothing else
@@ -79,10 +81,10 @@ def test_stop_session_by_id_and_by_job_name(fresh_emulator, ansible_playbook):
 
 
 def test_stop_session_needs_exactly_one_selector(fresh_emulator, ansible_playbook):
-    for extra in ({}, {"session_id": "x", "job_name": "y"}):
+    for extra in ({}, {"id": "x", "job_name": "y"}):
         proc = ansible_playbook("playbooks/stop_session.yml", env=fresh_emulator.env(), extra_vars=extra)
         assert proc.returncode == 2
-        assert "Set exactly one of session_id and job_name" in proc.stdout
+        assert "Set exactly one of id and job_name" in proc.stdout
     assert fresh_emulator.stats()["stop_requests"] == 0
 
 

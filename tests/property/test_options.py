@@ -99,7 +99,7 @@ def _values(em, module_name, option, token):
         return es.id_values(known, "BackupTaskSession", "backupTaskSessions", es.OK, "BackupJobSession")
     if option == "id" and module_name == "em_backup_session_stop":
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.ANY, "BackupTaskSession")
-    if option in ("id", "session_id"):
+    if option in ("id", "job_session_id"):
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.OK, "BackupTaskSession")
     if option == "state" and module_name == "em_logon_session":
         return es.choice_values(spec["choices"], ok=["present"])

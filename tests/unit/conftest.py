@@ -84,8 +84,9 @@ def run_module(monkeypatch, capsys):
     # Other tests of the run may have imported controller code, which
     # redirects module warnings to the display; modules run as on a target.
     monkeypatch.setattr(_internal, "is_controller", False)
-    # warnings are collected process-wide: each run starts without the previous runs' ones
+    # warnings and deprecations are collected process-wide: each run starts without the previous runs' ones
     monkeypatch.setattr(_warnings, "_global_warnings", {})
+    monkeypatch.setattr(_warnings, "_global_deprecations", {})
 
     def _run(module, args, check_mode=False, diff=False):
         args = dict(args)

@@ -38,7 +38,7 @@ def test_list_with_every_filter(fake_em, run_module):
     fake_em.expect("GET", "/query", body=query_result(
         [task_session_xml(TID, SID, vm="VM &quot;A&quot;")], "BackupTaskSessions")).logout()
     rc, result, dummy = run_module(module, args(
-        session_id="urn:veeam:BackupJobSession:" + SID, job_name=["Fileserver Backup"], vm_name=['vm "a"', "vm b"],
+        job_session_id="urn:veeam:BackupJobSession:" + SID, job_name=["Fileserver Backup"], vm_name=['vm "a"', "vm b"],
         state=["Completed"], result=["Failed"], created_after="2026-01-01T00:00:00Z", created_before="2026-01-31T00:00:00Z",
         sort="oldest_first", limit=10))
     assert rc == 0 and result["changed"] is False
@@ -81,7 +81,7 @@ def test_by_id_and_unknown_id(fake_em, run_module):
 
 @pytest.mark.parametrize("options, fragment", [
     (dict(id="urn:veeam:BackupJobSession:" + SID), "is the URN of a BackupJobSession"),
-    (dict(session_id="nope"), "session_id 'nope' is not a valid BackupJobSession id"),
+    (dict(job_session_id="nope"), "job_session_id 'nope' is not a valid BackupJobSession id"),
     (dict(created_before="soon"), "created_before 'soon'"),
     (dict(created_after="2026-02-01", created_before="2026-01-01"), "is later than"),
     (dict(limit=-1), "limit must be from 1 to 1000000000; got -1"),
@@ -92,3 +92,10 @@ def test_invalid_options_fail_before_any_request(fake_em, run_module, options, f
     rc, result, dummy = run_module(module, args(**options))
     assert rc == 1 and fragment in result["msg"]
     assert fake_em.calls == []
+
+
+def test_session_id_still_works_and_is_deprecated(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([], "BackupTaskSessions")).logout()
+    rc, result, dummy = run_module(module, args(session_id=SID))
+    assert rc == 0 and fake_em.calls[1].param("filter") == 'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % SID
+    assert "session_id" in str(result["deprecations"]) and "2.0.0" in str(result["deprecations"])
