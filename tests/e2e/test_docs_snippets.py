@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The playbooks shown in README.md and the role READMEs run against the emulator.
+
+A YAML block that is a play (a list of dicts with ``hosts``) runs as written, with the changes a
+reader makes for their own EM: the connection (``server``, ``ca_path``, ...) and the account come
+from the emulator's ``VEEAM_EM_*`` variables, ``vault_*`` variables are given, a report goes to a
+temporary folder, and everything runs in check mode where the snippet would stop sessions. The
+other YAML blocks describe data (a report's JSON, an AWX credential type) and are checked where
+that data is produced (test_roles_*.py, test_ecosystem_awx_runner.py).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+import re
+
+import pytest
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DOCS = ("README.md", "roles/backup_session_report/README.md", "roles/backup_session_guard/README.md")
+CONNECTION = ("server", "host", "hostname", "port", "protocol", "ca_path", "validate_certs", "user", "password")
+BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
+
+
+def plays():
+    found = []
+    for doc in DOCS:
+        with open(os.path.join(REPO, doc)) as fh:
+            for index, block in enumerate(BLOCK.findall(fh.read())):
+                data = yaml.safe_load(block)
+                if isinstance(data, list) and data and all(isinstance(p, dict) and "hosts" in p for p in data):
+                    found.append(pytest.param(data, id="%s-%d" % (doc, index)))
+    return found
+
+
+def without_connection(value):
+    """Module arguments and module_defaults without the snippet's connection: the emulator's comes from the environment."""
+    if isinstance(value, list):
+        return [without_connection(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key.startswith(("backupops.veeam_em.", "group/backupops.veeam_em.")) and isinstance(item, dict):
+            item = dict((k, v) for k, v in item.items() if k not in CONNECTION)
+        out[key] = without_connection(item)
+    return out
+
+
+def test_at_least_the_readme_playbook_is_found():
+    assert [p for p in plays() if p.id.startswith("README.md")]
+
+
+@pytest.mark.parametrize("play", plays())
+def test_snippet_runs_against_the_emulator(fresh_emulator, ansible_playbook, tmp_path, play):
+    env = fresh_emulator.env()
+    playbook = tmp_path / "snippet.yml"
+    playbook.write_text(yaml.safe_dump(without_connection(play), sort_keys=False))
+    text = str(play)
+    stops = "em_backup_session_stop" in text or "backup_session_guard" in text
+    extra = {"vault_em_user": env["VEEAM_EM_USER"], "vault_em_password": env["VEEAM_EM_PASSWORD"],
+             "backup_session_report_dir": str(tmp_path / "report")}
+    if "backup_session_report_fail_on" in text:
+        extra["backup_session_report_fail_on"] = []  # the emulator always has failures: the gate would end the play
+    proc = ansible_playbook(str(playbook), extra_vars=extra, env=env, args=["--check"] if stops else [])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "failed=0" in proc.stdout, proc.stdout
+    stats = fresh_emulator.stats()
+    assert stats["open_logon_sessions"] == 0 and stats["stop_requests"] == 0, stats
