@@ -72,7 +72,7 @@ collection-link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
-demo: venv collection-link
+demo: collection-link
 	@scripts/demo.sh
 
 test: prereqs

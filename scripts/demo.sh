@@ -12,7 +12,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-"$repo/scripts/venv.sh"
+"$repo/scripts/venv.sh" demo
 bin=$repo/.venv/bin
 
 report_dir=${REPORT_DIR:-build/demo-report}
