@@ -29,7 +29,7 @@ EE_CONTEXT := build/ctx
 
 # the order `make test` runs the checks in (all run, then a summary; exit 1 if any failed)
 TEST_TARGETS := changelog-lint emulator-tests units property sanity lint e2e soak-quick docs galaxy-import ee \
-	sanity-all-pythons units-pythons bench-tests bench-quick
+	sanity-all-pythons units-pythons matrix bench-tests bench-quick
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
@@ -46,6 +46,7 @@ help:
 	@echo "make units                ansible-test units on Python $(SANITY_PYTHON)"
 	@echo "make property             pytest tests/property -n 2: Hypothesis property tests (any name, any option value)"
 	@echo "make units-pythons        ansible-test units on Python $(UNITS_PYTHONS) (those found)"
+	@echo "make matrix               units + e2e smoke on every ansible-core the collection claims (2.16 - newest)"
 	@echo "make sanity               ansible-test sanity (all tests) on Python $(SANITY_PYTHON)"
 	@echo "make sanity-all-pythons   ansible-test sanity compile+import on the other Pythons found"
 	@echo "make lint                 ansible-lint --profile production"
@@ -86,6 +87,9 @@ units: venv
 
 units-pythons: venv
 	@scripts/ansible_test_pythons.sh units $(UNITS_PYTHONS)
+
+matrix: venv
+	$(PY) scripts/matrix.py
 
 property: venv
 	$(PY) -m pytest tests/property -q -n 2 -p no:cacheprovider

@@ -39,11 +39,9 @@ def _make_importable():
 
 _make_importable()
 
-from ansible.module_utils import _internal  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.module_utils.common import warnings as _warnings  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.backupops.veeam_em.tests.unit.compat import patch_module_args, run_as_target  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import FakeEm  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -81,12 +79,7 @@ def run_module(monkeypatch, capsys):
     for name in list(os.environ):
         if name.startswith("VEEAM_EM_"):
             monkeypatch.delenv(name)
-    # Other tests of the run may have imported controller code, which
-    # redirects module warnings to the display; modules run as on a target.
-    monkeypatch.setattr(_internal, "is_controller", False)
-    # warnings and deprecations are collected process-wide: each run starts without the previous runs' ones
-    monkeypatch.setattr(_warnings, "_global_warnings", {})
-    monkeypatch.setattr(_warnings, "_global_deprecations", {})
+    run_as_target(monkeypatch)
 
     def _run(module, args, check_mode=False, diff=False):
         args = dict(args)

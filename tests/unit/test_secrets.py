@@ -32,11 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from ansible.module_utils import _internal
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
+from ansible_collections.backupops.veeam_em.tests.unit.compat import patch_module_args, run_as_target
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as session_info
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_stop as session_stop
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_task_session_info as task_session_info
@@ -107,26 +105,19 @@ def redact(text):
     return text
 
 
-def forget_warnings():
-    """Module warnings are kept in a global of the process: start each run without those of earlier runs."""
-    for name in ("_global_warnings", "_global_deprecations"):
-        getattr(ansible_warnings, name, {}).clear()
-
-
 @pytest.fixture
 def run(monkeypatch, capsys):
     """``run(name, args)`` -> (exit code, stdout, traceback or None) of a real module run."""
     for name in list(os.environ):
         if name.startswith("VEEAM_EM_"):
             monkeypatch.delenv(name)
-    monkeypatch.setattr(_internal, "is_controller", False)
 
     def _run(name, args, check_mode=False):
         args = dict(args)
         if check_mode:
             args["_ansible_check_mode"] = True
         rc, trace = None, None
-        forget_warnings()
+        run_as_target(monkeypatch)
         with patch_module_args(args):
             try:
                 MODULES[name].main()
