@@ -134,3 +134,43 @@ def test_report_playbook_runs_like_an_awx_job(fresh_emulator, collection_env, tm
     assert em_stats["logons"] >= 1
     assert em_stats["logouts"] == em_stats["logons"]
     assert em_stats["open_logon_sessions"] == 0
+
+
+def test_this_repository_as_the_awx_project(fresh_emulator, collection_env, tmp_path):
+    """A job template on this repository: the project update installs the collection from the checkout."""
+    emulator = fresh_emulator
+    pdd = tmp_path / "pdd"
+    project = pdd / "project"
+    project.mkdir(parents=True)
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for name in files:
+        if os.path.isfile(os.path.join(REPO, name)) and not name.startswith((".ansible/", "build/")):
+            os.makedirs(os.path.dirname(str(project / name)) or ".", exist_ok=True)
+            shutil.copy2(os.path.join(REPO, name), str(project / name))
+    env = {k: v for k, v in collection_env.items() if k != "ANSIBLE_COLLECTIONS_PATH"}
+    # AWX's project update, in the project's root
+    installed = pdd / "requirements_collections"
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-r", "collections/requirements.yml",
+                    "-p", str(installed)], cwd=str(project), env=env, check=True, capture_output=True, timeout=300)
+    (pdd / "inventory").mkdir()
+    (pdd / "inventory" / "hosts").write_text(
+        "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable, encoding="utf-8")
+    (pdd / "env").mkdir()
+    envvars = dict(emulator.env(), ANSIBLE_COLLECTIONS_PATH=str(installed))
+    _write_yaml(str(pdd / "env" / "envvars"), envvars)
+    _write_yaml(str(pdd / "env" / "extravars"), {"report_dir": str(tmp_path / "report"), "window": "24h"})
+    try:
+        proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "playbooks/report.yml",
+                               "--ident", IDENT], env=env, cwd=str(tmp_path), capture_output=True, text=True,
+                              timeout=600, check=False)
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "status"), encoding="utf-8") as f:
+            status = f.read().strip()
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "stdout"), encoding="utf-8") as f:
+            job_output = f.read()
+    finally:
+        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+    assert proc.returncode == 0 and status == "successful", job_output
+    assert "was not found" not in job_output
+    assert (tmp_path / "report" / "backup-session-report.html").is_file()
+    assert emulator.stats()["open_logon_sessions"] == 0
