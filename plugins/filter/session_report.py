@@ -257,7 +257,8 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
                    filters=None, junit_warning="pass", generated_at=None, title=None):
     """Build the report data (what the JSON file holds and the HTML/JUnit files show).
 
-    ``sessions``: em_backup_session_info's backup_sessions for the window.
+    ``sessions``: em_backup_session_info's backup_sessions that ran in the window: created in
+    it, and created before it but still running or ended in it (a session given twice counts once).
     ``detail_sessions``: the Warning/Failed sessions of the window with task_sessions.
     ``window``: report_window's answer. ``latest_sessions``: each job's newest session
     (latest_per_job) so jobs without a session in the window still get a status.
@@ -275,7 +276,9 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
             raise AnsibleFilterError("fail_on value %r is not one of %s" % (result, ", ".join(RESULTS)))
     window_end = parse_time(window["end"])
 
-    rows = sorted((_compact_session(s, window_end) for s in (sessions or [])), key=_sort_key_time)
+    window_start = format_time(parse_time(window["start"]))
+    unique = dict((s.get("id"), s) for s in (sessions or []))  # a session may come from two queries
+    rows = sorted((_compact_session(s, window_end) for s in unique.values()), key=_sort_key_time)
     seen_ids = set(row["id"] for row in rows)
     latest_rows = [_compact_session(s, window_end) for s in (latest_sessions or [])]
 
@@ -307,6 +310,7 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
             })
             failures.append(row)
     failures.sort(key=lambda f: (f["creation_time"] or "", f["job_name"], f["vm_name"] or ""), reverse=True)
+    _mark_recovered(rows, failures)
 
     # One entry per job.
     jobs = {}
@@ -364,11 +368,14 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
         "by_state": _counts(rows, "state", STATES),
         "running": sum(1 for r in rows if r["status"] == "Running"),
         "retries": sum(1 for r in rows if r["is_retry"]),
+        # sessions that ran in the window but started before it (still running, or ended in the window)
+        "started_before_window": sum(1 for r in rows if (r["creation_time"] or "") < window_start),
         "jobs": len(job_list),
         "jobs_in_window": sum(1 for j in job_list if j["in_window"]),
         "jobs_by_status": _counts(job_list, "status", ("Failed", "Warning", "Running", "None", "Success")),
         "problem_vms": len(set((f["job_name"], f["vm_name"]) for f in failures if f["vm_name"])),
         "failure_rows": len(failures),
+        "recovered_failure_rows": sum(1 for f in failures if f["recovered_by"]),
     }
     finished_count = summary["total"] - summary["running"]
     summary["success_rate"] = (
@@ -395,6 +402,28 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
         "gate": _gate(rows, fail_on, window),
         "junit": junit,
     }
+
+
+def _mark_recovered(rows, failures):
+    """Say, for each Warning/Failed session and failure row, whether a later session of its job succeeded.
+
+    ``recovered_by`` is that session (its id, start and whether EM ran it as a retry), or None: the
+    answer to "did the retry fix it?" that a reader of the failures looks for first.
+    """
+    successes = {}
+    for row in rows:  # oldest first
+        if row["status"] == "Success":
+            successes.setdefault(row["job_name"], []).append(row)
+    by_id = {}
+    for row in rows:
+        later = [s for s in successes.get(row["job_name"], ()) if _sort_key_time(s) > _sort_key_time(row)]
+        row["recovered_by"] = ({"session_id": later[0]["id"], "creation_time": later[0]["creation_time"],
+                                "is_retry": later[0]["is_retry"]}
+                               if later and row["status"] in PROBLEM_RESULTS else None)
+        by_id[row["id"]] = row
+    for failure in failures:
+        session = by_id.get(failure["session_id"])
+        failure["recovered_by"] = session["recovered_by"] if session else None
 
 
 def _clean_filters(filters):
@@ -539,10 +568,12 @@ def session_timeline(report, mode="auto", width=1100, row_height=24, label_width
                 cells.append({
                     "x": round(x1, 1), "y": y + 5, "width": round(x2 - x1, 1), "height": row_height - 10,
                     "status": status, "colour": STATUS_COLOURS[status],
-                    "title": "%s \u2014 %s UTC, %s%s, %s" % (
+                    "title": "%s \u2014 %s UTC, %s%s, %s%s" % (
                         job["name"], session["creation_time"].replace("T", " ").rstrip("Z"),
                         STATUS_LABELS[status], " (retry)" if session["is_retry"] else "",
-                        ("running for " if status == "Running" else "took ") + session["duration"]),
+                        ("running for " if status == "Running" else "took ") + session["duration"],
+                        "; a later session succeeded" if session.get("recovered_by") else ""),
+                    "recovered": bool(session.get("recovered_by")),
                 })
         else:
             per_day = {}
@@ -552,18 +583,23 @@ def session_timeline(report, mode="auto", width=1100, row_height=24, label_width
                 day_sessions = per_day.get(column["date"], [])
                 if day_sessions:
                     status = max((s["status"] for s in day_sessions), key=lambda st: STATUS_SEVERITY[st])
+                    # the day's worst session was followed by a success (that day or later)
+                    recovered = all(s.get("recovered_by") for s in day_sessions if s["status"] == status)
                     counts = _counts(day_sessions, "status", ("Success", "Warning", "Failed", "Running", "None"))
                     detail = ", ".join("%d %s" % (n, STATUS_LABELS[s]) for s, n in counts.items() if n)
                     title = "%s \u2014 %s: %d session(s): %s" % (job["name"], column["date"], len(day_sessions), detail)
                     colour = STATUS_COLOURS[status]
+                    if recovered and status in PROBLEM_RESULTS:
+                        title += "; a later session succeeded"
                 else:
                     status = "Empty"
                     title = "%s \u2014 %s: no session" % (job["name"], column["date"])
                     colour = "#eef1f5"
+                    recovered = False
                 cells.append({
                     "x": round(column["x"] + 1, 1), "y": y + 3, "width": round(max(1.0, column["width"] - 2), 1),
                     "height": row_height - 6, "status": status, "colour": colour, "title": title,
-                    "sessions": len(day_sessions),
+                    "sessions": len(day_sessions), "recovered": recovered and status in PROBLEM_RESULTS,
                 })
         rows.append({
             "index": index, "y": y, "text_y": y + row_height / 2.0 + 4, "name": job["name"],

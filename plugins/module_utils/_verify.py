@@ -78,14 +78,18 @@ class Checks(object):
             self._checks.append((option, lambda item: item.get(key) is None or item[key] == value))
         return self
 
-    def time_range(self, key, after=None, before=None):
-        """``item[key]`` within ``[after, before]``, to the second (EM may return times without fractions)."""
+    def time_range(self, key, after=None, before=None, options=("created_after", "created_before"), unset_matches=True):
+        """``item[key]`` within ``[after, before]``, to the second (EM may return times without fractions).
+
+        An item without that time is kept, unless ``unset_matches`` is false (EM's filter on a missing
+        time, such as the EndTime of a running session, matches only ``!=``).
+        """
         if after is not None:
             low = after.replace(microsecond=0)
-            self._checks.append(("created_after", lambda item: _time_of(item, key, low) >= low))
+            self._checks.append((options[0], lambda item: _after(_time_of(item, key, low, unset_matches), low)))
         if before is not None:
             high = before.replace(microsecond=0) + datetime.timedelta(seconds=1 if before.microsecond else 0)
-            self._checks.append(("created_before", lambda item: _time_of(item, key, high) <= high))
+            self._checks.append((options[1], lambda item: _after(high, _time_of(item, key, high, unset_matches))))
         return self
 
     def mismatch(self, item):
@@ -114,9 +118,16 @@ class Checks(object):
         return kept
 
 
-def _time_of(item, key, default):
+def _after(later, earlier):
+    """``later >= earlier``; a missing time (None) is never within a range."""
+    return later is not None and earlier is not None and later >= earlier
+
+
+def _time_of(item, key, default, unset_matches=True):
     value = item.get(key)
     if not value:
+        if not unset_matches:
+            return None  # compares as no match below
         return default
     try:
         return _query.parse_iso_time(value, key)

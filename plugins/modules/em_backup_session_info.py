@@ -61,6 +61,13 @@ options:
   created_before:
     description: Only sessions created at or before this time; same formats as O(created_after).
     type: str
+  ended_after:
+    description:
+      - Only sessions that ended at or after this time; same formats as O(created_after).
+      - A session that is still running has not ended and is left out (select it with O(state)).
+      - With O(created_before) it finds the sessions that started before a time window and ended in it.
+    type: str
+    version_added: 1.0.0
   backup_server:
     description: Only sessions of the backup server with this name.
     type: str
@@ -252,7 +259,8 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _session
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
-FILTERS = ("job_name", "job_type", "state", "result", "created_after", "created_before", "backup_server", "is_retry")
+FILTERS = ("job_name", "job_type", "state", "result", "created_after", "created_before", "ended_after", "backup_server",
+           "is_retry")
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -262,6 +270,7 @@ ARGUMENT_SPEC = dict(
     result=dict(type="list", elements="str", choices=list(_sessions.RESULTS)),
     created_after=dict(type="str"),
     created_before=dict(type="str"),
+    ended_after=dict(type="str"),
     backup_server=dict(type="str"),
     is_retry=dict(type="bool"),
     latest_per_job=dict(type="bool", default=False),
@@ -282,12 +291,15 @@ def session_filter(params, job_names):
     flt.any_of("State", params["state"], quoted=False)
     flt.any_of("Result", params["result"], quoted=False)
     flt.time_range(after, before)
+    ended = _query.parse_time(params["ended_after"], "ended_after") if params["ended_after"] else None
+    flt.time_range(ended, field="EndTime")
     flt.any_of("BackupServerName", backup_servers)
     if params["is_retry"] is not None:
         flt.any_of("IsRetry", [str(params["is_retry"]).lower()], quoted=False)
     checks = (_verify.Checks().names("job_name", "job_name", job_names)
               .values("job_type", "job_type", params["job_type"]).values("state", "state", params["state"])
               .values("result", "result", params["result"]).time_range("creation_time", after, before)
+              .time_range("end_time", ended, options=("ended_after", None), unset_matches=False)
               .names("backup_server", "backup_server_name", backup_servers)
               .equals("is_retry", "is_retry", params["is_retry"]))
     return flt, checks

@@ -144,9 +144,12 @@ def test_demo_report_renders_in_headless_chromium(fresh_emulator, ansible_playbo
     assert len(re.findall(r"<svg[^>]*class=\"timeline\"", rendered)) == 1
     rows = rendered.count('<g class="row">')
     assert rows == len(report["jobs"]) > 0
-    titled = len(re.findall(r"<rect [^>]*rx=\"2\" fill=\"#[0-9a-f]{6}\"><title>", rendered))
+    titled = len(re.findall(r"<rect [^>]*rx=\"2\" fill=\"#[0-9a-f]{6}\"[^>]*><title>", rendered))
     assert titled == rows + len(report["sessions"])  # a status mark per row, a bar per session
     assert 'class="gate' not in rendered  # the demo sets no gate
+    # the answer first: which VMs failed and why, right under the tiles, before the timeline and the jobs
+    assert rendered.index('id="fail-heading"') < rendered.index('id="tl-heading"') < rendered.index('id="jobs-heading"')
+    assert report["summary"]["recovered_failure_rows"] == rendered.count('<span class="badge Success">fixed</span>')
     assert "<script" not in rendered
 
     width, height, pixels = read_png(str(shot))

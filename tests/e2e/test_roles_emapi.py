@@ -101,7 +101,10 @@ class EmApi(object):
         return out
 
     def window_sessions(self, start, end):
-        return self.sessions('CreationTime>="%s";CreationTime<="%s"' % (start, end))
+        """The sessions that ran in the window: created in it, or created before it and still running or
+        ended in it (one filter, written independently of the role's three queries)."""
+        return self.sessions('CreationTime>="%s";CreationTime<="%s",CreationTime<"%s";State!=Stopped,'
+                             'CreationTime<"%s";EndTime>="%s"' % (start, end, start, start, start))
 
     def task_sessions(self, created_after):
         out = []

@@ -375,3 +375,39 @@ def report_failure_text(xml, name):
     root = ET.fromstring(xml.encode("utf-8"))
     case = [c for c in root.iter("testcase") if c.get("name") == name][0]
     return case.find("failure").text
+
+
+def test_sessions_that_started_before_the_window_count_once_and_are_counted():
+    """A report of a window shows every session that ran in it: still running, or ended in it, though started before."""
+    from ansible_collections.backupops.veeam_em.plugins.filter.session_report import report_window, session_report
+    window = report_window("24h", "2026-01-15T06:00:00Z")
+    running = {"id": "a", "name": "Daily NetApp Snapshots@x", "job_name": "Daily NetApp Snapshots", "job_type": "Backup",
+               "creation_time": "2026-01-13T23:00:00Z", "end_time": None, "state": "Working", "result": "None"}
+    ended = {"id": "b", "name": "SQL@y", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T05:00:00Z",
+             "end_time": "2026-01-14T07:00:00Z", "state": "Stopped", "result": "Failed"}
+    inside = {"id": "c", "name": "SQL@z", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T20:00:00Z",
+              "end_time": "2026-01-14T21:00:00Z", "state": "Stopped", "result": "Success"}
+    report = session_report([running, ended, inside, dict(running)], window=window, generated_at="2026-01-15T06:00:00Z")
+    assert [s["id"] for s in report["sessions"]] == ["a", "b", "c"]
+    assert report["summary"]["started_before_window"] == 2 and report["summary"]["running"] == 1
+    assert [j["status"] for j in report["jobs"] if j["name"] == "Daily NetApp Snapshots"] == ["Running"]
+
+
+def test_a_failure_that_a_later_run_fixed_says_so():
+    from ansible_collections.backupops.veeam_em.plugins.filter.session_report import report_window, session_report
+    window = report_window("24h", "2026-01-15T06:00:00Z")
+
+    def session(sid, created, result, retry=False, job="SQL"):
+        return {"id": sid, "name": "%s@%s" % (job, created), "job_name": job, "job_type": "Backup", "creation_time": created,
+                "end_time": created, "state": "Stopped", "result": result, "is_retry": retry}
+    failed, retry, other = (session("f", "2026-01-14T10:00:00Z", "Failed"),
+                            session("r", "2026-01-14T10:30:00Z", "Success", retry=True),
+                            session("o", "2026-01-14T11:00:00Z", "Failed", job="Other"))
+    details = [dict(failed, task_sessions=[{"id": "t1", "vm_name": "sql01", "result": "Failed", "reason": "Disk full"}]),
+               dict(other, task_sessions=[])]
+    report = session_report([failed, retry, other], detail_sessions=details, window=window,
+                            generated_at="2026-01-15T06:00:00Z")
+    by_session = dict((f["session_id"], f["recovered_by"]) for f in report["failures"])
+    assert by_session == {"f": {"session_id": "r", "creation_time": "2026-01-14T10:30:00Z", "is_retry": True}, "o": None}
+    assert report["summary"]["recovered_failure_rows"] == 1
+    assert [s["recovered_by"] for s in report["sessions"]] == [by_session["f"], None, None]

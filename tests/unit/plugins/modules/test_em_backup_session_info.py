@@ -308,3 +308,13 @@ def test_years_before_1000_are_sent_with_four_digits(fake_em, run_module):
     fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
     rc, result, dummy = run_module(module, args(created_after="0999-01-01"))
     assert rc == 0 and fake_em.calls[1].param("filter") == 'CreationTime>="0999-01-01T00:00:00Z"'
+
+
+def test_ended_after_filters_on_end_time_and_leaves_out_running_sessions(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([
+        job_session_xml(sid(1), created="2026-01-09T22:00:00Z", ended="2026-01-10T01:00:00Z"),
+        job_session_xml(sid(2), created="2026-01-09T23:00:00Z", ended=None, state="Working", result="None")])).logout()
+    rc, result, dummy = run_module(module, args(created_before="2026-01-10T00:00:00Z", ended_after="2026-01-10T00:00:00Z"))
+    assert rc == 0 and [s["id"] for s in result["backup_sessions"]] == [sid(1)]
+    assert fake_em.calls[1].param("filter") == 'CreationTime<="2026-01-10T00:00:00Z";EndTime>="2026-01-10T00:00:00Z"'
+    assert "returned 1 sessions that do not match ended_after" in str(warning_texts(result))
