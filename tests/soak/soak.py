@@ -70,9 +70,9 @@ Scenario = collections.namedtuple("Scenario", "name module args kind about")
 FAST_STOPS = ("--stop-delay", "1")
 PROFILES = (
     Profile("errors503", ("--error-rate", "0.3", "--error-status", "503") + FAST_STOPS,
-            "30 % of API requests answered 503 (retried by idempotent requests)", {}),
+            "30 % of API requests answered 503 (retried with backoff; a stop too: EM did not take it)", {}),
     Profile("errors500", ("--error-rate", "0.05", "--error-status", "500") + FAST_STOPS,
-            "5 % of API requests answered 500 (not retried)", {}),
+            "5 % of API requests answered 500 (reads and the logout retried twice, a stop never)", {}),
     Profile("drops", ("--drop-rate", "0.1",) + FAST_STOPS,
             "10 % of API connections closed without an answer", {}),
     Profile("truncation", ("--truncate-rate", "0.1",) + FAST_STOPS,
