@@ -26,7 +26,7 @@ except ImportError:  # ansible-core < 2.19
     _internal = None
 
 try:
-    from ansible.module_utils.testing import patch_module_args
+    from ansible.module_utils.testing import patch_module_args  # noqa: F401  pylint: disable=unused-import  # re-exported
 except ImportError:  # ansible-core < 2.19
 
     @contextlib.contextmanager
