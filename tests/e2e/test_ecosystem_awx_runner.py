@@ -174,3 +174,46 @@ def test_this_repository_as_the_awx_project(fresh_emulator, collection_env, tmp_
     assert "was not found" not in job_output
     assert (tmp_path / "report" / "backup-session-report.html").is_file()
     assert emulator.stats()["open_logon_sessions"] == 0
+
+
+def _awx_md_blocks():
+    """The YAML blocks of docs/awx.md: the credential type's inputs and injectors among them."""
+    import re
+    with open(os.path.join(REPO, "docs", "awx.md"), encoding="utf-8") as f:
+        return [yaml.safe_load(b) for b in re.findall(r"^```yaml\n(.*?)^```", f.read(), re.S | re.M)]
+
+
+def test_the_credential_type_of_docs_awx_md_works(fresh_emulator, collection_env, tmp_path):
+    """docs/awx.md's credential type, filled in and injected as AWX does, runs the report playbook."""
+    import jinja2
+    blocks = _awx_md_blocks()
+    inputs = [b for b in blocks if isinstance(b, dict) and "fields" in b][0]
+    injectors = [b for b in blocks if isinstance(b, dict) and "env" in b][0]
+    emulator = fresh_emulator
+    with open(emulator.ca_path, encoding="utf-8") as f:
+        answers = {"server": emulator.host, "port": str(emulator.port), "protocol": emulator.protocol,
+                   "username": emulator.admin_user, "password": emulator.admin_password, "validate_certs": True,
+                   "ca_cert": f.read(), "timeout": "30"}
+    assert sorted(f["id"] for f in inputs["fields"]) == sorted(answers)
+    # AWX writes each injected file and names its path as tower.filename.<id>
+    ca_file = tmp_path / "ca_cert.pem"
+    ca_file.write_text(jinja2.Template(injectors["file"]["template.ca_cert"]).render(**answers), encoding="utf-8")
+    context = dict(answers, tower={"filename": {"ca_cert": str(ca_file)}})
+    envvars = dict((k, jinja2.Template(v).render(**context)) for k, v in injectors["env"].items())
+    assert not [k for k in envvars if k.startswith("ANSIBLE_")]  # AWX would not inject those
+
+    pdd = _private_data_dir(tmp_path, emulator, collection_env["ANSIBLE_COLLECTIONS_PATH"], tmp_path / "report")
+    _write_yaml(str(pdd / "env" / "envvars"), dict(envvars, ANSIBLE_COLLECTIONS_PATH=collection_env["ANSIBLE_COLLECTIONS_PATH"]))
+    env = {k: v for k, v in collection_env.items() if k != "ANSIBLE_COLLECTIONS_PATH"}
+    try:
+        proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "report.yml", "--ident", IDENT],
+                              env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "status"), encoding="utf-8") as f:
+            status = f.read().strip()
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "stdout"), encoding="utf-8") as f:
+            job_output = f.read()
+    finally:
+        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+    assert proc.returncode == 0 and status == "successful", job_output
+    assert emulator.admin_password not in job_output
+    assert emulator.stats()["open_logon_sessions"] == 0 and emulator.stats()["logons"] >= 1

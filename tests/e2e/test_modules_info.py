@@ -88,3 +88,23 @@ def test_bad_password_and_no_secret_in_output(fresh_emulator, ansible_adhoc):
     assert "user name or password rejected" in adhoc_result(proc)["msg"]
     assert "Wrong-Secret-Password-1" not in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout
+
+
+def test_messages_that_say_what_to_do(fresh_emulator, ansible_adhoc):
+    """Missing server names VEEAM_EM_SERVER; http against the HTTPS port says so, after one attempt; a refused
+    port fails at once with the URL tried."""
+    env = fresh_emulator.env()
+    del env["VEEAM_EM_SERVER"]
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", "limit=1", env=env)
+    assert "VEEAM_EM_SERVER" in adhoc_result(proc)["msg"]
+
+    env = dict(fresh_emulator.env(), VEEAM_EM_PROTOCOL="http")
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", "limit=1", env=env)
+    msg = adhoc_result(proc)["msg"]
+    assert "if this port speaks HTTPS, set protocol=https" in msg and "gave up after" not in msg
+
+    env = dict(fresh_emulator.env(), VEEAM_EM_PORT="1")
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", "limit=1", env=env)
+    msg = adhoc_result(proc)["msg"]
+    assert msg.startswith("Nothing answers at https://%s:1/api/sessionMngr/ (connection refused)" % fresh_emulator.host)
+    assert "gave up after" not in msg
