@@ -20,6 +20,17 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import (
+    ACTIVE_STATES,
+    PROBLEM_RESULTS,
+    RESULTS,
+    SESSION_STATES,
+    STOPPABLE_STATES,
+    VOCABULARY,
+)
+
 try:
     from zoneinfo import ZoneInfo  # Python 3.9+
 except ImportError:  # pragma: no cover - Python 3.8 controllers
@@ -27,11 +38,6 @@ except ImportError:  # pragma: no cover - Python 3.8 controllers
 
 REPORT_FORMAT_VERSION = 1
 
-RESULTS = ("Success", "Warning", "Failed", "None")
-STATES = ("Starting", "Working", "Pausing", "Resuming", "Stopping", "Stopped")
-RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming", "Stopping")
-# States in which a session can still be asked to stop.
-STOPPABLE_STATES = ("Starting", "Working", "Pausing", "Resuming")
 # Status of a job or of a timeline cell, worst first.
 STATUS_SEVERITY = {"Failed": 4, "Warning": 3, "Running": 2, "None": 1, "Success": 0}
 STATUS_COLOURS = {
@@ -48,14 +54,9 @@ STATUS_LABELS = {
     "Running": "Running",
     "None": "No result",
 }
-PROBLEM_RESULTS = ("Warning", "Failed")
 
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
-_ISO_RE = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|z|[+-]\d{2}:?\d{2})?\s*$"
-)
 _DURATION_RE = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
 _DURATION_FULL_RE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -66,38 +67,24 @@ _OFFSET_RE = re.compile(r"^\s*(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?\s*$", re.
 # ---------------------------------------------------------------- time helpers
 
 def parse_time(value, what="time"):
-    """ISO 8601 text (or a datetime) -> aware UTC datetime; None stays None."""
+    """ISO 8601 text (or a datetime) -> aware UTC datetime; None stays None (parsing: module_utils._query)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=_UTC)
         return value.astimezone(_UTC)
-    match = _ISO_RE.match(str(value))
-    if not match:
-        raise AnsibleFilterError("%s %r is not an ISO 8601 date and time" % (what, value))
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
-        stamp = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                                  int(second or 0), micro)
-    except ValueError as exc:
-        raise AnsibleFilterError("%s %r is not a valid date and time: %s" % (what, value, exc))
-    if zone and zone not in ("Z", "z"):
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        stamp = stamp.replace(tzinfo=datetime.timezone(sign * offset))
-    else:
-        stamp = stamp.replace(tzinfo=_UTC)
-    return stamp.astimezone(_UTC)
+        return _query.parse_iso_time(value, what)
+    except VeeamEmError as exc:
+        raise AnsibleFilterError(exc.msg)
 
 
 def format_time(stamp):
     """Aware datetime -> ``YYYY-MM-DDTHH:MM:SSZ`` (whole seconds, UTC)."""
     if stamp is None:
         return None
-    return stamp.astimezone(_UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _query.format_time(stamp.replace(microsecond=0))
 
 
 def parse_duration(value, what="duration"):
@@ -206,15 +193,15 @@ def _whole(stamp):
 def _session_status(session):
     state = session.get("state")
     result = session.get("result")
-    if state in RUNNING_STATES:
+    if state in ACTIVE_STATES:
         return "Running"
-    if result in ("Success", "Warning", "Failed"):
+    if result in RESULTS and result != "None":
         return result
     return "None"
 
 
 def _is_finished(session):
-    return session.get("state") not in RUNNING_STATES
+    return session.get("state") not in ACTIVE_STATES
 
 
 def _compact_session(session, window_end):
@@ -365,7 +352,7 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
     summary = {
         "total": len(rows),
         "by_result": _counts(rows, "result", RESULTS),
-        "by_state": _counts(rows, "state", STATES),
+        "by_state": _counts(rows, "state", SESSION_STATES),
         "running": sum(1 for r in rows if r["status"] == "Running"),
         "retries": sum(1 for r in rows if r["is_retry"]),
         # sessions that ran in the window but started before it (still running, or ended in the window)
@@ -686,11 +673,19 @@ def guard_candidates(sessions, max_runtime=None, allowed_window=None, now=None, 
     }
 
 
+def em_vocabulary(name):
+    """One list of EM's vocabulary (``stoppable_states``, ``active_states``, ``results``, ...), for the roles."""
+    if name not in VOCABULARY:
+        raise AnsibleFilterError("em_vocabulary knows %s, not %r" % (", ".join(sorted(VOCABULARY)), name))
+    return list(VOCABULARY[name])
+
+
 class FilterModule(object):
     """Report and guard helpers of backupops.veeam_em."""
 
     def filters(self):
         return {
+            "em_vocabulary": em_vocabulary,
             "report_window": report_window,
             "session_report": session_report,
             "session_timeline": session_timeline,

@@ -35,7 +35,7 @@ _URN_RE = re.compile(r"^urn:veeam:([A-Za-z]+):(%s)$" % _UUID, re.IGNORECASE)
 _RELATIVE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -105,6 +105,9 @@ def parse_time(value, option, now=None):
         except (OverflowError, ValueError):
             raise VeeamEmError("%s %r reaches back before the year 1: give a smaller relative time (30m, 24h, "
                                "7d, 2w) or an ISO 8601 time" % (option, raw))
+    if not _ISO_RE.match(raw):
+        raise VeeamEmError("%s %r is neither an ISO 8601 time (2026-01-31T22:00:00Z) nor a relative time "
+                           "(30m, 24h, 7d, 2w)" % (option, raw))
     return parse_iso_time(raw, option)
 
 
@@ -113,8 +116,7 @@ def parse_iso_time(value, option):
     raw = str(value).strip()
     match = _ISO_RE.match(raw)
     if not match:
-        raise VeeamEmError("%s %r is neither an ISO 8601 time (2026-01-31T22:00:00Z) nor a relative time "
-                           "(30m, 24h, 7d, 2w)" % (option, raw))
+        raise VeeamEmError("%s %r is not an ISO 8601 time (2026-01-31T22:00:00Z)" % (option, raw))
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
         moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),

@@ -27,12 +27,23 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 JOB_SESSION = "BackupJobSession"
 TASK_SESSION = "BackupTaskSession"
 
+# EM's vocabulary, in the order the EM reference documents (and compares) the values. This is
+# its one home: modules, the filter plugins, the roles (through the em_vocabulary filter) and
+# the tests read it from here.
 SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
+# A session that has not ended (what a report calls running); Stopping is still running.
+ACTIVE_STATES = tuple(state for state in SESSION_STATES if state != "Stopped")
+# A session that can still be asked to stop (a Stopping one already was).
+STOPPABLE_STATES = tuple(state for state in ACTIVE_STATES if state != "Stopping")
 TASK_STATES = ("InProgress", "Pending", "Completed")
 RESULTS = ("Success", "Warning", "Failed", "None")
+PROBLEM_RESULTS = ("Warning", "Failed")
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
              "AgentBackup", "AgentManagement", "NasBackup")
-RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming")
+VOCABULARY = {
+    "session_states": SESSION_STATES, "active_states": ACTIVE_STATES, "stoppable_states": STOPPABLE_STATES,
+    "task_states": TASK_STATES, "results": RESULTS, "problem_results": PROBLEM_RESULTS, "job_types": JOB_TYPES,
+}
 SORT_CHOICES = ("newest_first", "oldest_first")
 
 # The include_links option of the info modules (doc fragment backupops.veeam_em.links).
@@ -327,5 +338,5 @@ def get_em_task(client, task):
     return em_task(doc[1] if doc else None, task["session_id"])
 
 
-def is_running(session):
-    return session.get("state") in RUNNING_STATES
+def is_stoppable(session):
+    return session.get("state") in STOPPABLE_STATES

@@ -76,7 +76,7 @@ EXAMPLES = r"""
 - name: Find the running sessions of a job
   backupops.veeam_em.em_backup_session_info:
     job_name: Fileserver Backup
-    state: [Starting, Working, Pausing, Resuming]
+    state: "{{ 'stoppable_states' | backupops.veeam_em.em_vocabulary }}"
   register: running
 
 - name: Stop the newest one without waiting
@@ -267,11 +267,11 @@ def run(module, client):
     _query.check_range(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT)
     _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
     sessions = find_sessions(client, params)
-    to_stop = [s for s in sessions if _sessions.is_running(s)]
+    to_stop = [s for s in sessions if _sessions.is_stoppable(s)]
     result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=[])
     before = diff_view(sessions)
     if module.check_mode:
-        after = diff_view(sessions, lambda s: "Stopped" if _sessions.is_running(s) else s["state"])
+        after = diff_view(sessions, lambda s: "Stopped" if _sessions.is_stoppable(s) else s["state"])
     else:
         stop_and_follow(client, params, to_stop, result)
         after = diff_view(sessions)

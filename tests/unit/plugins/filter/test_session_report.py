@@ -96,7 +96,7 @@ def test_report_window_relative_and_absolute():
     ("yesterday", "2026-01-15T06:00:00Z", "not an ISO 8601"),
     ("0h", "2026-01-15T06:00:00Z", "longer than zero"),
     ("2026-01-16T00:00:00Z", "2026-01-15T06:00:00Z", "not before its end"),
-    ("24h", "2026-13-01T00:00:00Z", "not a valid date"),
+    ("24h", "2026-13-01T00:00:00Z", "not a valid time"),
 ])
 def test_report_window_errors(spec, end, message):
     with pytest.raises(AnsibleFilterError, match=message):
@@ -306,7 +306,16 @@ def test_guard_errors(kwargs, message):
 
 def test_filter_module_exports():
     names = sorted(sr.FilterModule().filters())
-    assert names == ["guard_candidates", "report_window", "session_report", "session_timeline"]
+    assert names == ["em_vocabulary", "guard_candidates", "report_window", "session_report", "session_timeline"]
+
+
+def test_em_vocabulary_is_the_modules_vocabulary():
+    from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+    assert sr.em_vocabulary("stoppable_states") == ["Starting", "Working", "Pausing", "Resuming"]
+    assert sr.em_vocabulary("active_states") == list(_sessions.ACTIVE_STATES) == \
+        ["Starting", "Stopping", "Working", "Pausing", "Resuming"]
+    with pytest.raises(AnsibleFilterError, match="em_vocabulary knows .*stoppable_states"):
+        sr.em_vocabulary("running")
 
 
 # ------------------------------------------------------------------ templates
