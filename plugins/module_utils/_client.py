@@ -30,10 +30,7 @@ import re
 import time
 import traceback
 
-try:
-    from http.cookiejar import DefaultCookiePolicy
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    DefaultCookiePolicy = None
+from http.cookiejar import DefaultCookiePolicy
 
 try:
     import requests
@@ -99,11 +96,9 @@ def _reason(exc):
 class EmClient(object):
     """Talks to one Enterprise Manager with one logon session."""
 
-    def __init__(self, options, session_factory=None, sleep=None):
+    def __init__(self, options):
         self.options = options
         self.base_url = options.base_url
-        self._session_factory = session_factory or new_session
-        self._sleep = sleep or time.sleep
         self._session = None
         self._token = options.session_token
         self._token_given = bool(options.session_token)
@@ -126,7 +121,7 @@ class EmClient(object):
     @property
     def session(self):
         if self._session is None:
-            self._session = self._session_factory()
+            self._session = new_session()
         return self._session
 
     @property
@@ -168,7 +163,7 @@ class EmClient(object):
                 % ("" if self.logon_session_id else ", but the logon session's id did not arrive, so it cannot be "
                    "deleted at the end: EM drops it after 15 idle minutes"))
             return
-        root = answer.root
+        root = answer.doc
         href = root.get("Href") if root is not None else None
         self.logon_session_id = _xml.text(root, "SessionId") or _id_in_href(href)
         self.logon_session_href = href
@@ -222,7 +217,7 @@ class EmClient(object):
 
     # -- requests ----------------------------------------------------------
     def get(self, path, params=None, not_found_ok=False):
-        """GET and parse; returns ``(root name, content)`` or None for a tolerated 404."""
+        """GET and parse; returns the root element, or None for a tolerated 404 or an empty answer."""
         return self.request("GET", path, params=params, not_found_ok=not_found_ok)
 
     def get_body(self, path, params=None):
@@ -282,7 +277,7 @@ class EmClient(object):
         last = None
         for attempt in range(len(backoff) + 1):
             if attempt:
-                self._sleep(backoff[attempt - 1])
+                time.sleep(backoff[attempt - 1])
             try:
                 return self._attempt(method, path, params, headers, auth, mode, parse_body)
             except _Retry as retry:
@@ -394,7 +389,7 @@ class EmClient(object):
 
 
 class _Answer(object):
-    """An HTTP answer: the response, its body, the parsed XML (or None) and whether the body is incomplete."""
+    """An HTTP answer: the response, its body, its parsed root element (or None) and whether the body is incomplete."""
 
     __slots__ = ("resp", "body", "doc", "cut_off")
 
@@ -403,10 +398,6 @@ class _Answer(object):
         self.body = body
         self.doc = doc
         self.cut_off = cut_off
-
-    @property
-    def root(self):
-        return self.doc[1] if self.doc else None
 
 
 class _Retry(Exception):

@@ -18,10 +18,7 @@ import datetime
 import re
 import threading
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from urlparse import urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
@@ -187,8 +184,6 @@ class Filter(object):
     def __bool__(self):
         return bool(self.terms)
 
-    __nonzero__ = __bool__
-
     def __str__(self):
         return ";".join(self.terms)
 
@@ -256,12 +251,11 @@ def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", des
 def _parse_page(client, body, page_params, ahead):
     """Root element of a query page (None for an empty answer); a malformed or truncated body is asked for again (as ``get`` would)."""
     try:
-        return _xml.parse(body)[1] if body else None
+        return _xml.parse(body) if body else None
     except VeeamEmError:
         if ahead is not None:
             ahead.wait()  # one request at a time on the client
-        doc = client.get("/query", page_params)
-        return doc[1] if doc else None
+        return client.get("/query", page_params)
 
 
 class _ReadAhead(object):

@@ -227,7 +227,7 @@ def _get_entity(client, path, item):
     doc = client.get(path, [("format", "Entity")], not_found_ok=True)
     if doc is None:
         return None
-    nodes = _xml.entities(doc[1], item) if doc[0] != item else [doc[1]]
+    nodes = _xml.entities(doc, item) if doc.tag != item else [doc]
     return nodes[0] if nodes else None
 
 
@@ -329,13 +329,13 @@ def attach_task_sessions(client, sessions, links=False):
 def stop_job_session(client, session):
     """POST /backupSessions/{id}?action=stop (sent once, never repeated); returns the task."""
     doc = client.post("/backupSessions/%s" % session["id"], [("action", "stop")])
-    return em_task(doc[1] if doc else None, session["id"])
+    return em_task(doc, session["id"])
 
 
 def get_em_task(client, task):
     """GET /tasks/{id}: the task's current state."""
     doc = client.get("/tasks/%s" % task["task_id"])
-    return em_task(doc[1] if doc else None, task["session_id"])
+    return em_task(doc, task["session_id"])
 
 
 def is_stoppable(session):

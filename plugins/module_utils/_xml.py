@@ -29,7 +29,7 @@ _DOCTYPE = b"<!DOCTYPE"
 
 
 def parse(body):
-    """Parse an EM answer; returns ``(root element name, root element)``, names without namespaces.
+    """Parse an EM answer; returns its root element (``root.tag`` is its name), names without namespaces.
 
     Raises VeeamEmError for an empty, malformed or refused body.
     """
@@ -50,7 +50,7 @@ def parse(body):
         tag = element.tag
         if tag[:1] == "{":
             element.tag = tag.rpartition("}")[2]
-    return root.tag, root
+    return root
 
 
 def text(node, path):
@@ -74,10 +74,10 @@ def links(node):
 def error_message(body):
     """EM's ``Message`` from an ``<Error>`` answer, or None when there is none."""
     try:
-        name, root = parse(body)
+        root = parse(body)
     except VeeamEmError:
         return None
-    if name != "Error":
+    if root.tag != "Error":
         return None
     return root.get("Message") or text(root, "Message")
 

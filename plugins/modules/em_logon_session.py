@@ -156,7 +156,7 @@ def own_logon_session_id(client):
             return None
         raise
     ids = [_xml.text(node, "SessionId") or (node.get("Href") or "").rstrip("/").rsplit("/", 1)[-1]
-           for node in _xml.entities(doc[1], "LogonSession")] if doc else []
+           for node in _xml.entities(doc, "LogonSession")]
     if len(ids) > 1:
         raise VeeamEmError("Enterprise Manager lists %d logon sessions for this token; pass logon_session_id "
                            "(returned by state=present) to say which one to delete" % len(ids))

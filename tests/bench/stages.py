@@ -86,7 +86,7 @@ def stage_figures(pages, json_pages, modules):
     def normalise():
         out = []
         for doc in docs:
-            out.extend(_sessions.job_session(node) for node in _xml.entities(doc[1], "BackupJobSession"))
+            out.extend(_sessions.job_session(node) for node in _xml.entities(doc, "BackupJobSession"))
         return out
 
     elapsed, sessions = best_of(normalise)
@@ -120,7 +120,7 @@ def stage_figures(pages, json_pages, modules):
 
     linked = []
     for doc in docs:
-        linked.extend(_sessions.job_session(node, links=True) for node in _xml.entities(doc[1], "BackupJobSession"))
+        linked.extend(_sessions.job_session(node, links=True) for node in _xml.entities(doc, "BackupJobSession"))
     full = dict(result, backup_sessions=linked)
     elapsed, full_scrubbed = best_of(lambda: parameters.remove_values(full, secrets))
     rows.append(("alternative: remove_values, include_links=true", elapsed))

@@ -32,7 +32,7 @@ def client(**kwargs):
 def test_logon_get_logout_exact_calls_and_headers(fake_em):
     fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout()
     with client(api_version="v1_7", timeout=12) as em:
-        assert em.get("/querySvc")[0] == "QuerySvc"
+        assert em.get("/querySvc").tag == "QuerySvc"
         assert em.logon_session_id == LOGON_ID and em.user_name == "EM01\\Administrator"
     assert fake_em.summary() == [("POST", "/api/sessionMngr/", "v=v1_7"), SVC, LOGOUT]
     logon, get, logout = fake_em.calls
@@ -156,7 +156,7 @@ def test_get_retried_on_connection_error_and_truncated_body(fake_em):
     fake_em.expect("GET", "/querySvc", body="<QuerySvc/>")
     fake_em.logout()
     with client() as em:
-        assert em.get("/querySvc")[0] == "QuerySvc"
+        assert em.get("/querySvc").tag == "QuerySvc"
     assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
 
 

@@ -89,7 +89,8 @@ EXPECTED_ARCHIVE = {
 
 
 def test_archive_entity():
-    name, content = _xml.parse(ARCHIVE_ENTITY)
+    content = _xml.parse(ARCHIVE_ENTITY)
+    name = content.tag
     assert _sessions.job_session(content) == EXPECTED_ARCHIVE  # no links unless asked
     session = _sessions.job_session(content, links=True)
     links = session.pop("links")
@@ -101,7 +102,7 @@ def test_archive_entity():
 
 def test_current_shape_and_running_session():
     content = _xml.parse(job_session_xml(SID, archive=False, state="Working", result="None", ended=None,
-                                         created="2025-08-14T12:31:30.3899540Z", progress=42, is_retry="True"))[1]
+                                         created="2025-08-14T12:31:30.3899540Z", progress=42, is_retry="True"))
     session = _sessions.job_session(content)
     assert session["creation_time"] == "2025-08-14T12:31:30.389954Z"
     assert session["end_time"] is None
@@ -110,7 +111,7 @@ def test_current_shape_and_running_session():
 
 def element(xml):
     """An EM element as the modules get it: parsed by _xml.parse (namespace dropped)."""
-    return _xml.parse('<?xml version="1.0" encoding="utf-8"?>' + xml)[1]
+    return _xml.parse('<?xml version="1.0" encoding="utf-8"?>' + xml)
 
 
 def test_placeholder_and_odd_times():
@@ -129,7 +130,7 @@ def test_em_times_are_never_read_as_relative():
 
 
 def test_archive_reference():
-    refs = _xml.entities(_xml.parse(ARCHIVE_REF)[1], "BackupJobSession")
+    refs = _xml.entities(_xml.parse(ARCHIVE_REF), "BackupJobSession")
     session = _sessions.job_session(refs[0])
     assert session["id"] == "d2b8d33e-32b5-43be-9d72-02b5d8b290d0"
     assert session["job_uid"] == "urn:veeam:Job:4856ab37-2235-45e8-affe-d515878b01a9"
@@ -138,7 +139,7 @@ def test_archive_reference():
 
 
 def test_task_session_seed_shape():
-    content = _xml.parse(task_session_xml(TID, SID, reason="Disk full", result="Failed"))[1]
+    content = _xml.parse(task_session_xml(TID, SID, reason="Disk full", result="Failed"))
     task = _sessions.task_session(content, links=True)
     assert [link["rel"] for link in task.pop("links")] == ["Up", "Up"]
     assert _sessions.task_session(content) == task  # no links unless asked
@@ -162,11 +163,11 @@ def test_task_session_fallbacks():
 
 
 def test_em_task():
-    content = _xml.parse(task_xml("task-7", "Finished", True, 'Job Session "x" triggered to stop.'))[1]
+    content = _xml.parse(task_xml("task-7", "Finished", True, 'Job Session "x" triggered to stop.'))
     assert _sessions.em_task(content, SID) == {
         "task_id": "task-7", "state": "Finished", "operation": "StopJobSession",
         "success": True, "message": 'Job Session "x" triggered to stop.', "session_id": SID}
-    running = _sessions.em_task(_xml.parse(task_xml("task-8"))[1])
+    running = _sessions.em_task(_xml.parse(task_xml("task-8")))
     assert (running["success"], running["message"]) == (None, None)
     # an answer without a body (None from the client) gives a task with nothing known but the session
     assert _sessions.em_task(None, SID) == {

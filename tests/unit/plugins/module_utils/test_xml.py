@@ -16,7 +16,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import NS
 
 
 def root(xml):
-    return _xml.parse(xml)[1]
+    return _xml.parse(xml)
 
 
 def uids(nodes):
@@ -25,14 +25,16 @@ def uids(nodes):
 
 def test_parse_strips_default_namespace_and_bom():
     body = b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?><LogonSession" + NS.encode() + b" Href='h'><SessionId>x</SessionId></LogonSession>"
-    name, content = _xml.parse(body)
+    content = _xml.parse(body)
+    name = content.tag
     assert name == "LogonSession" and content.tag == "LogonSession"
     assert content.get("Href") == "h" and _xml.text(content, "SessionId") == "x"
     assert [child.tag for child in content] == ["SessionId"]
 
 
 def test_parse_str_with_bom():
-    name, content = _xml.parse(u"\ufeff<A><B>1</B></A>")
+    content = _xml.parse(u"\ufeff<A><B>1</B></A>")
+    name = content.tag
     assert name == "A" and _xml.text(content, "B") == "1"
 
 
@@ -45,7 +47,8 @@ def test_parse_keeps_non_ascii_text():
 def test_parse_prefixed_namespace_is_stripped():
     body = b'<v:QueryResult xmlns:v="http://www.veeam.com/ent/v1.0"><v:Entities><v:BackupJobSessions>' \
            b'<v:BackupJobSession UID="u1" /></v:BackupJobSessions></v:Entities></v:QueryResult>'
-    name, content = _xml.parse(body)
+    content = _xml.parse(body)
+    name = content.tag
     assert name == "QueryResult"
     assert uids(_xml.entities(content, "BackupJobSession")) == ["u1"]
 
