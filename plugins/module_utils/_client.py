@@ -42,6 +42,7 @@ except ImportError:  # pragma: no cover - reported at run time by _module.py
 else:
     REQUESTS_IMPORT_ERROR = None
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
@@ -165,13 +166,24 @@ class EmClient(object):
             return
         root = answer.doc
         href = root.get("Href") if root is not None else None
-        self.logon_session_id = _xml.text(root, "SessionId") or _id_in_href(href)
+        self.logon_session_id = _xml.text(root, "SessionId") or _query.last_segment(href)
         self.logon_session_href = href
         self.user_name = _xml.text(root, "UserName")
 
     def keep_logon_session(self):
         """Leave the logon session open at close() (em_logon_session hands its token out)."""
         self._owns_logon = False
+
+    def logon_session_ids(self):
+        """GET /logonSessions: the ids of the logon sessions EM lists for the token; None when it rejects the token."""
+        try:
+            doc = self.get("/logonSessions")
+        except VeeamEmError as exc:
+            if exc.status == 401:
+                return None
+            raise
+        return [_xml.text(node, "SessionId") or _query.last_segment(node.get("Href"))
+                for node in _xml.entities(doc, "LogonSession")]
 
     def logon_session_exists(self, logon_session_id):
         """GET /logonSessions/{id}: True when it exists, False when unknown or the token is expired."""
@@ -432,10 +444,6 @@ def _refused(exc):
         if not isinstance(exc, BaseException):
             return False
     return False
-
-
-def _id_in_href(href):
-    return href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if href else None
 
 
 def _logon_id_in(body):

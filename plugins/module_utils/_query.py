@@ -70,6 +70,14 @@ def parse_id(value, kind, option="id"):
 MAX_LIMIT = 10 ** 9
 
 
+def last_segment(value):
+    """UUID at the end of a URN (``urn:veeam:Job:UUID``) or of an Href."""
+    if not value:
+        return None
+    value = value.split("?", 1)[0].rstrip("/")
+    return value.replace("/", ":").rsplit(":", 1)[-1].lower() or None
+
+
 def check_limit(limit, option="limit"):
     """A result-size option must be unset or from 1 to a billion (checked before any request)."""
     if limit is not None:

@@ -57,14 +57,6 @@ _PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z
 
 
 # -- value helpers --------------------------------------------------------
-def _last_segment(value):
-    """UUID at the end of a URN (``urn:veeam:Job:UUID``) or of an Href."""
-    if not value:
-        return None
-    value = value.split("?", 1)[0].rstrip("/")
-    return value.replace("/", ":").rsplit(":", 1)[-1].lower() or None
-
-
 def _plain_href(href):
     """Href without its query string (``?format=Entity``)."""
     return href.split("?", 1)[0] if href else None
@@ -135,7 +127,7 @@ def _identity(node):
     """id, uid, name and href of an entity or reference (id from the UID, else the Href)."""
     uid = node.get("UID")
     href = _plain_href(node.get("Href"))
-    return {"id": _last_segment(uid) or _last_segment(href), "uid": uid, "name": node.get("Name"), "href": href}
+    return {"id": _query.last_segment(uid) or _query.last_segment(href), "uid": uid, "name": node.get("Name"), "href": href}
 
 
 def job_session(node, links=False):
@@ -146,7 +138,7 @@ def job_session(node, links=False):
     server = up.get("BackupServerReference") or {}
     job = up.get("JobReference") or {}
     job_uid = text(node, "JobUid")
-    job_id = _last_segment(job_uid) or _last_segment(job.get("href"))
+    job_id = _query.last_segment(job_uid) or _query.last_segment(job.get("href"))
     if job_uid is None and job_id:
         job_uid = _query.make_uid("Job", job_id)
     entry = _identity(node)
@@ -155,7 +147,7 @@ def job_session(node, links=False):
         "job_uid": job_uid,
         "job_name": text(node, "JobName") or job.get("name") or _before_at(entry["name"]),
         "job_type": text(node, "JobType"),
-        "backup_server_id": _last_segment(server.get("href")),
+        "backup_server_id": _query.last_segment(server.get("href")),
         "backup_server_name": server.get("name"),
         "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
         "end_time": _time(node, "EndTimeUTC", "EndTime"),
@@ -176,11 +168,11 @@ def task_session(node, links=False):
     parent = _links_by_type(found_links, "Up").get("BackupJobSessionReference") or {}
     job_session_uid = text(node, "JobSessionUid")
     if job_session_uid is None and parent.get("href"):
-        job_session_uid = _query.make_uid(JOB_SESSION, _last_segment(parent["href"]))
+        job_session_uid = _query.make_uid(JOB_SESSION, _query.last_segment(parent["href"]))
     entry = _identity(node)
     entry.update({
         "vm_name": node.get("VmDisplayName") or text(node, "VmDisplayName") or _before_at(entry["name"]),
-        "job_session_id": _last_segment(job_session_uid),
+        "job_session_id": _query.last_segment(job_session_uid),
         "job_session_uid": job_session_uid,
         "job_name": text(node, "JobName") or _before_at(parent.get("name")),
         "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
@@ -200,7 +192,7 @@ def em_task(node, session_id=None):
     result = node.find("Result") if node is not None else None
     href = node.get("Href") if node is not None else None
     return {
-        "task_id": _xml.text(node, "TaskId") or _last_segment(_plain_href(href)),
+        "task_id": _xml.text(node, "TaskId") or _query.last_segment(_plain_href(href)),
         "state": _xml.text(node, "State"),
         "operation": _xml.text(node, "Operation"),
         "success": _bool(result.get("Success")) if result is not None else None,

@@ -125,7 +125,6 @@ api_version:
   sample: latest
 """
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -148,15 +147,10 @@ def log_on(module, client):
 
 
 def own_logon_session_id(client):
-    """The id of the token's logon session, from GET /logonSessions (None: token unknown or expired)."""
-    try:
-        doc = client.get("/logonSessions")
-    except VeeamEmError as exc:
-        if exc.status == 401:
-            return None
-        raise
-    ids = [_xml.text(node, "SessionId") or (node.get("Href") or "").rstrip("/").rsplit("/", 1)[-1]
-           for node in _xml.entities(doc, "LogonSession")]
+    """The id of the token's logon session (None: token unknown or expired)."""
+    ids = client.logon_session_ids()
+    if ids is None:
+        return None
     if len(ids) > 1:
         raise VeeamEmError("Enterprise Manager lists %d logon sessions for this token; pass logon_session_id "
                            "(returned by state=present) to say which one to delete" % len(ids))
