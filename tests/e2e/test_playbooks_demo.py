@@ -27,7 +27,7 @@ CHROMIUM_FLAGS = [
     "--hide-scrollbars", "--disable-extensions",
 ]
 WIDTH, HEIGHT = 1200, 900
-# colours of the report (see plugins/filter/session_report.py STATUS_COLOURS and the page header)
+# colours of the report (see plugins/plugin_utils/_report.py STATUS_COLOURS and the page header)
 HEADER = (0x14, 0x21, 0x3D)
 SUCCESS = (0x2F, 0x9E, 0x44)
 FAILED = (0xD9, 0x36, 0x3E)

@@ -16,7 +16,10 @@ import jinja2
 import pytest
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.backupops.veeam_em.plugins.filter import guard_candidates as gc
 from ansible_collections.backupops.veeam_em.plugins.filter import session_report as sr
+from ansible_collections.backupops.veeam_em.plugins.filter import session_timeline as st
+from ansible_collections.backupops.veeam_em.plugins.plugin_utils import _report
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 TEMPLATES = os.path.join(ROOT, "roles", "backup_session_report", "templates")
@@ -104,20 +107,20 @@ def test_report_window_errors(spec, end, message):
 
 
 def test_durations_and_times():
-    assert sr.parse_duration("90s") == 90
-    assert sr.parse_duration("1h30m") == 5400
-    assert sr.parse_duration("2w") == 1209600
-    assert sr.parse_duration(600) == 600
-    assert sr.parse_duration("600") == 600
+    assert _report.parse_duration("90s") == 90
+    assert _report.parse_duration("1h30m") == 5400
+    assert _report.parse_duration("2w") == 1209600
+    assert _report.parse_duration(600) == 600
+    assert _report.parse_duration("600") == 600
     for bad in ("8 hours", True, "-5m", ""):
         with pytest.raises(AnsibleFilterError):
-            sr.parse_duration(bad)
-    assert sr.human_duration(45) == "45s"
-    assert sr.human_duration(725) == "12m"
-    assert sr.human_duration(3 * 3600 + 300) == "3h 05m"
-    assert sr.human_duration(2 * 86400 + 4 * 3600) == "2d 4h"
-    assert sr.format_time(sr.parse_time("2026-01-15T02:00:00.1234567Z")) == "2026-01-15T02:00:00Z"
-    assert sr.format_time(sr.parse_time("2026-01-15 03:00:00-01:30")) == "2026-01-15T04:30:00Z"
+            _report.parse_duration(bad)
+    assert _report.human_duration(45) == "45s"
+    assert _report.human_duration(725) == "12m"
+    assert _report.human_duration(3 * 3600 + 300) == "3h 05m"
+    assert _report.human_duration(2 * 86400 + 4 * 3600) == "2d 4h"
+    assert _report.format_time(_report.parse_time("2026-01-15T02:00:00.1234567Z")) == "2026-01-15T02:00:00Z"
+    assert _report.format_time(_report.parse_time("2026-01-15 03:00:00-01:30")) == "2026-01-15T04:30:00Z"
 
 
 # ------------------------------------------------------------------ report data
@@ -199,7 +202,7 @@ def test_junit_statuses(data):
 def test_empty_report():
     report = sr.session_report([], window=WINDOW)
     assert report["summary"]["total"] == 0 and report["jobs"] == [] and report["summary"]["success_rate"] is None
-    timeline = sr.session_timeline(report)
+    timeline = st.session_timeline(report)
     assert timeline["rows"] == [] and timeline["height"] > timeline["top"]
     with pytest.raises(AnsibleFilterError, match="window"):
         sr.session_report([], window={"start": "x"})
@@ -209,7 +212,7 @@ def test_empty_report():
 
 def test_timeline_session_mode(data):
     report = build(data)
-    timeline = sr.session_timeline(report, mode="auto", width=1100, label_width=250)
+    timeline = st.session_timeline(report, mode="auto", width=1100, label_width=250)
     assert timeline["mode"] == "session"
     assert [r["name"] for r in timeline["rows"]] == [j["name"] for j in report["jobs"]]
     sql = [r for r in timeline["rows"] if r["name"] == "SQL"][0]
@@ -217,7 +220,7 @@ def test_timeline_session_mode(data):
     plot_w = 1100 - 250 - 12
     # 22:00 is 16/24 of the window
     assert sql["cells"][0]["x"] == round(250 + plot_w * 16 / 24.0, 1)
-    assert sql["cells"][0]["colour"] == sr.STATUS_COLOURS["Failed"]
+    assert sql["cells"][0]["colour"] == _report.STATUS_COLOURS["Failed"]
     assert "retry" in sql["cells"][1]["title"]
     running = [r for r in timeline["rows"] if r["name"] == "Exchange"][0]["cells"][0]
     assert running["status"] == "Running" and running["x"] + running["width"] <= 250 + plot_w + 0.6
@@ -225,23 +228,23 @@ def test_timeline_session_mode(data):
     assert all(c["width"] >= 5 for r in timeline["rows"] for c in r["cells"])
     assert timeline["ticks"][0]["label"].startswith("Jan 14")
     weekly = [r for r in timeline["rows"] if r["name"] == "Weekly"][0]
-    assert weekly["cells"] == [] and weekly["colour"] == sr.STATUS_COLOURS["Failed"]
-    assert len(sr.session_timeline(report, max_label=10)["rows"][0]["label"]) == 10
+    assert weekly["cells"] == [] and weekly["colour"] == _report.STATUS_COLOURS["Failed"]
+    assert len(st.session_timeline(report, max_label=10)["rows"][0]["label"]) == 10
 
 
 def test_timeline_day_mode(data):
     sessions, details, latest = data
     window = sr.report_window("3d", "2026-01-15T06:00:00Z")
     report = sr.session_report(sessions, detail_sessions=details, window=window)
-    timeline = sr.session_timeline(report, mode="day")
+    timeline = st.session_timeline(report, mode="day")
     assert timeline["mode"] == "day"
     assert [t["label"] for t in timeline["ticks"]] == ["Jan 12", "Jan 13", "Jan 14", "Jan 15"]
     sql = [r for r in timeline["rows"] if r["name"] == "SQL"][0]
     assert [c["status"] for c in sql["cells"]] == ["Empty", "Empty", "Failed", "Empty"]
     assert "2 session(s): 1 Success, 1 Failed" in sql["cells"][2]["title"]
-    assert sr.session_timeline(sr.session_report([], window=sr.report_window("7d")))["mode"] == "day"
+    assert st.session_timeline(sr.session_report([], window=sr.report_window("7d")))["mode"] == "day"
     with pytest.raises(AnsibleFilterError, match="timeline mode"):
-        sr.session_timeline(report, mode="week")
+        st.session_timeline(report, mode="week")
 
 
 # ------------------------------------------------------------------ guard
@@ -256,7 +259,7 @@ RUNNING = [
 
 
 def test_guard_max_runtime():
-    answer = sr.guard_candidates(RUNNING, max_runtime="8h", now="2026-01-15T15:10:00Z")
+    answer = gc.guard_candidates(RUNNING, max_runtime="8h", now="2026-01-15T15:10:00Z")
     assert answer["running"] == 3
     assert [c["id"] for c in answer["candidates"]] == ["r1"]
     assert answer["candidates"][0]["runtime"] == "9h 10m"
@@ -276,16 +279,16 @@ def test_guard_max_runtime():
     ("2026-01-15T19:30:00Z", "America/New_York", ["r1", "r2", "r3"]),
 ])
 def test_guard_allowed_window(now, zone, expected):
-    answer = sr.guard_candidates(RUNNING, allowed_window={"start": "20:00", "end": "06:00"}, now=now, timezone=zone)
+    answer = gc.guard_candidates(RUNNING, allowed_window={"start": "20:00", "end": "06:00"}, now=now, timezone=zone)
     assert [c["id"] for c in answer["candidates"]] == expected
     assert answer["rules"]["outside_allowed_window"] == bool(expected)
 
 
 def test_guard_day_window_and_both_rules():
-    answer = sr.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "16:00"},
+    answer = gc.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "16:00"},
                                  now="2026-01-15T15:10:00Z")
     assert [c["id"] for c in answer["candidates"]] == ["r1"]
-    answer = sr.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "15:00"},
+    answer = gc.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "15:00"},
                                  now="2026-01-15T15:10:00Z")
     assert [len(c["reasons"]) for c in answer["candidates"]] == [2, 1, 1]
     assert "outside the allowed window 08:00-15:00 UTC" in answer["candidates"][1]["reasons"][0]
@@ -301,11 +304,11 @@ def test_guard_day_window_and_both_rules():
 ])
 def test_guard_errors(kwargs, message):
     with pytest.raises(AnsibleFilterError, match=message):
-        sr.guard_candidates(RUNNING, now="2026-01-15T15:10:00Z", **kwargs)
+        gc.guard_candidates(RUNNING, now="2026-01-15T15:10:00Z", **kwargs)
 
 
 def test_filter_module_exports():
-    names = sorted(sr.FilterModule().filters())
+    names = sorted(list(sr.FilterModule().filters()) + list(st.FilterModule().filters()) + list(gc.FilterModule().filters()))
     assert names == ["em_vocabulary", "guard_candidates", "report_window", "session_report", "session_timeline"]
 
 
@@ -343,7 +346,7 @@ class _Collector(HTMLParser):
 def test_html_template_escapes_and_is_self_contained(data, mode):
     report = build(data, fail_on=["Failed"])
     html = render("report.html.j2", backup_session_report__page_data=report,
-                  backup_session_report__page_timeline=sr.session_timeline(report, mode=mode))
+                  backup_session_report__page_timeline=st.session_timeline(report, mode=mode))
     parser = _Collector()
     parser.feed(html)
     text = "".join(parser.text)
@@ -358,7 +361,7 @@ def test_html_template_escapes_and_is_self_contained(data, mode):
     assert parser.tags.count("svg") == 1 and "title" in parser.tags
     assert "Gate FAILED" in text
     # every cell carries an accessible title
-    assert html.count("<rect") >= sum(len(r["cells"]) for r in sr.session_timeline(report, mode=mode)["rows"])
+    assert html.count("<rect") >= sum(len(r["cells"]) for r in st.session_timeline(report, mode=mode)["rows"])
 
 
 def test_junit_template_parses_and_agrees(data):
@@ -388,23 +391,21 @@ def report_failure_text(xml, name):
 
 def test_sessions_that_started_before_the_window_count_once_and_are_counted():
     """A report of a window shows every session that ran in it: still running, or ended in it, though started before."""
-    from ansible_collections.backupops.veeam_em.plugins.filter.session_report import report_window, session_report
-    window = report_window("24h", "2026-01-15T06:00:00Z")
+    window = sr.report_window("24h", "2026-01-15T06:00:00Z")
     running = {"id": "a", "name": "Daily NetApp Snapshots@x", "job_name": "Daily NetApp Snapshots", "job_type": "Backup",
                "creation_time": "2026-01-13T23:00:00Z", "end_time": None, "state": "Working", "result": "None"}
     ended = {"id": "b", "name": "SQL@y", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T05:00:00Z",
              "end_time": "2026-01-14T07:00:00Z", "state": "Stopped", "result": "Failed"}
     inside = {"id": "c", "name": "SQL@z", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T20:00:00Z",
               "end_time": "2026-01-14T21:00:00Z", "state": "Stopped", "result": "Success"}
-    report = session_report([running, ended, inside, dict(running)], window=window, generated_at="2026-01-15T06:00:00Z")
+    report = sr.session_report([running, ended, inside, dict(running)], window=window, generated_at="2026-01-15T06:00:00Z")
     assert [s["id"] for s in report["sessions"]] == ["a", "b", "c"]
     assert report["summary"]["started_before_window"] == 2 and report["summary"]["running"] == 1
     assert [j["status"] for j in report["jobs"] if j["name"] == "Daily NetApp Snapshots"] == ["Running"]
 
 
 def test_a_failure_that_a_later_run_fixed_says_so():
-    from ansible_collections.backupops.veeam_em.plugins.filter.session_report import report_window, session_report
-    window = report_window("24h", "2026-01-15T06:00:00Z")
+    window = sr.report_window("24h", "2026-01-15T06:00:00Z")
 
     def session(sid, created, result, retry=False, job="SQL"):
         return {"id": sid, "name": "%s@%s" % (job, created), "job_name": job, "job_type": "Backup", "creation_time": created,
@@ -414,8 +415,8 @@ def test_a_failure_that_a_later_run_fixed_says_so():
                             session("o", "2026-01-14T11:00:00Z", "Failed", job="Other"))
     details = [dict(failed, task_sessions=[{"id": "t1", "vm_name": "sql01", "result": "Failed", "reason": "Disk full"}]),
                dict(other, task_sessions=[])]
-    report = session_report([failed, retry, other], detail_sessions=details, window=window,
-                            generated_at="2026-01-15T06:00:00Z")
+    report = sr.session_report([failed, retry, other], detail_sessions=details, window=window,
+                               generated_at="2026-01-15T06:00:00Z")
     by_session = dict((f["session_id"], f["recovered_by"]) for f in report["failures"])
     assert by_session == {"f": {"session_id": "r", "creation_time": "2026-01-14T10:30:00Z", "is_retry": True}, "o": None}
     assert report["summary"]["recovered_failure_rows"] == 1

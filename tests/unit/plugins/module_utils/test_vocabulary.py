@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""EM's vocabulary has one home (module_utils/_sessions.py): this fails when a copy appears.
+"""Shape checks of plugins/: EM's vocabulary has one home (module_utils/_sessions.py), functions stay short.
 
 A copy is a list, tuple or set of two or more of EM's values (session and task states, results,
 job types) written out in the code of plugins/ or in the tasks of roles/ and playbooks/; module
@@ -84,3 +84,14 @@ def test_the_check_finds_a_copy(tmp_path):
     tasks = tmp_path / "x.yml"
     tasks.write_text("- name: x\n  m:\n    state: [Working, Pausing]\n")
     assert len(python_copies(str(code))) == 1 and len(yaml_copies(str(tasks))) == 1
+
+
+def test_no_function_in_plugins_is_longer_than_about_fifty_lines():
+    """Each function reads at once: a longer one is split into named steps."""
+    long_ones = []
+    for path in _files("plugins", (".py",)):
+        for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 55:
+                long_ones.append("%s:%d %s (%d lines)" % (os.path.relpath(path, REPO), node.lineno, node.name,
+                                                          node.end_lineno - node.lineno + 1))
+    assert long_ones == []
