@@ -136,6 +136,21 @@ def test_report_playbook_runs_like_an_awx_job(fresh_emulator, collection_env, tm
     assert em_stats["open_logon_sessions"] == 0
 
 
+def _run_job(pdd, playbook, env, cwd):
+    """``ansible-runner run`` as AWX starts a job: (process, status, job output); the artifacts are deleted
+    afterwards (ansible-runner writes the job's environment, password included, into them)."""
+    try:
+        proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", playbook, "--ident", IDENT],
+                              env=env, cwd=str(cwd), capture_output=True, text=True, timeout=600, check=False)
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "status"), encoding="utf-8") as f:
+            status = f.read().strip()
+        with open(os.path.join(str(pdd), "artifacts", IDENT, "stdout"), encoding="utf-8") as f:
+            job_output = f.read()
+    finally:
+        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+    return proc, status, job_output
+
+
 def test_this_repository_as_the_awx_project(fresh_emulator, collection_env, tmp_path):
     """A job template on this repository: the project update installs the collection from the checkout."""
     emulator = fresh_emulator
@@ -160,16 +175,7 @@ def test_this_repository_as_the_awx_project(fresh_emulator, collection_env, tmp_
     envvars = dict(emulator.env(), ANSIBLE_COLLECTIONS_PATH=str(installed))
     _write_yaml(str(pdd / "env" / "envvars"), envvars)
     _write_yaml(str(pdd / "env" / "extravars"), {"report_dir": str(tmp_path / "report"), "window": "24h"})
-    try:
-        proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "playbooks/report.yml",
-                               "--ident", IDENT], env=env, cwd=str(tmp_path), capture_output=True, text=True,
-                              timeout=600, check=False)
-        with open(os.path.join(str(pdd), "artifacts", IDENT, "status"), encoding="utf-8") as f:
-            status = f.read().strip()
-        with open(os.path.join(str(pdd), "artifacts", IDENT, "stdout"), encoding="utf-8") as f:
-            job_output = f.read()
-    finally:
-        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+    proc, status, job_output = _run_job(pdd, "playbooks/report.yml", env, tmp_path)
     assert proc.returncode == 0 and status == "successful", job_output
     assert "was not found" not in job_output
     assert (tmp_path / "report" / "backup-session-report.html").is_file()
@@ -205,15 +211,7 @@ def test_the_credential_type_of_docs_awx_md_works(fresh_emulator, collection_env
     pdd = _private_data_dir(tmp_path, emulator, collection_env["ANSIBLE_COLLECTIONS_PATH"], tmp_path / "report")
     _write_yaml(str(pdd / "env" / "envvars"), dict(envvars, ANSIBLE_COLLECTIONS_PATH=collection_env["ANSIBLE_COLLECTIONS_PATH"]))
     env = {k: v for k, v in collection_env.items() if k != "ANSIBLE_COLLECTIONS_PATH"}
-    try:
-        proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "report.yml", "--ident", IDENT],
-                              env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
-        with open(os.path.join(str(pdd), "artifacts", IDENT, "status"), encoding="utf-8") as f:
-            status = f.read().strip()
-        with open(os.path.join(str(pdd), "artifacts", IDENT, "stdout"), encoding="utf-8") as f:
-            job_output = f.read()
-    finally:
-        shutil.rmtree(str(pdd / "artifacts"), ignore_errors=True)
+    proc, status, job_output = _run_job(pdd, "report.yml", env, tmp_path)
     assert proc.returncode == 0 and status == "successful", job_output
     assert emulator.admin_password not in job_output
     assert emulator.stats()["open_logon_sessions"] == 0 and emulator.stats()["logons"] >= 1
