@@ -149,7 +149,7 @@ class EmClient(object):
             raise VeeamEmError(
                 "Logon to Enterprise Manager at %s as %r failed: user name or password rejected (HTTP 401)"
                 % (self.base_url, self.options.user), status=401, em_message=_xml.error_message(answer.body))
-        self._check(resp, answer.body, (200, 201), "POST", "/sessionMngr/")
+        self._check(answer, (200, 201), "POST", "/sessionMngr/")
         token = (resp.headers.get(TOKEN_HEADER) or "").strip()
         if not token:
             raise VeeamEmError("Enterprise Manager answered the logon without an %s header" % TOKEN_HEADER,
@@ -191,7 +191,7 @@ class EmClient(object):
         answer = self._send("GET", path, headers={TOKEN_HEADER: self._token}, parse_body=False)
         if answer.resp.status_code in (401, 404):
             return False
-        self._check(answer.resp, answer.body, (200,), "GET", path)
+        self._check(answer, (200,), "GET", path)
         return True
 
     def delete_logon_session(self, logon_session_id):
@@ -201,7 +201,7 @@ class EmClient(object):
                             backoff=LOGOUT_BACKOFF)
         if answer.resp.status_code in (401, 404):
             return False
-        self._check(answer.resp, answer.body, (200, 202, 204), "DELETE", path)
+        self._check(answer, (200, 202, 204), "DELETE", path)
         return True
 
     def logout(self):
@@ -274,8 +274,7 @@ class EmClient(object):
                                     parse_body=parse)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
-        self._check(answer.resp, answer.body, expect, method, path,
-                    retried=mode is not _ONCE or answer.resp.status_code in UNHANDLED_STATUSES)
+        self._check(answer, expect, method, path)
         return answer.doc if parse else answer.body
 
     def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
@@ -297,6 +296,7 @@ class EmClient(object):
                 if attempt >= min(retry.retries or len(backoff), len(backoff)):
                     break
         if last.answer is not None:
+            last.answer.attempts = attempt + 1
             return last.answer
         raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1))
 
@@ -381,17 +381,19 @@ class EmClient(object):
             "protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
 
     @staticmethod
-    def _check(resp, body, expect, method, path, retried=True):
-        status = resp.status_code
+    def _check(answer, expect, method, path):
+        status = answer.resp.status_code
         if status in expect:
             return
-        em_message = _xml.error_message(body)
+        em_message = _xml.error_message(answer.body)
         if status == 403:
             what = "the account lacks the permission for this operation"
         elif status == 404:
             what = "not found"
-        elif status in RETRY_STATUSES:
-            what = "still failing after retries" if retried else "not accepted (a request that changes something is not repeated)"
+        elif answer.attempts > 1:
+            what = "still failing after %d attempts" % answer.attempts
+        elif status in RETRY_STATUSES:  # an answer _attempt did not ask for again: a request that changes something
+            what = "not accepted (a request that changes something is not repeated)"
         else:
             what = "unexpected answer"
         msg = "Enterprise Manager answered HTTP %d to %s %s: %s" % (status, method, path, what)
@@ -401,15 +403,17 @@ class EmClient(object):
 
 
 class _Answer(object):
-    """An HTTP answer: the response, its body, its parsed root element (or None) and whether the body is incomplete."""
+    """An HTTP answer: the response, its body, its parsed root element (or None), whether the body is
+    incomplete, and how many attempts it took (more than one: an error status still there after retries)."""
 
-    __slots__ = ("resp", "body", "doc", "cut_off")
+    __slots__ = ("resp", "body", "doc", "cut_off", "attempts")
 
     def __init__(self, resp, body, doc=None, cut_off=False):
         self.resp = resp
         self.body = body
         self.doc = doc
         self.cut_off = cut_off
+        self.attempts = 1
 
 
 class _Retry(Exception):

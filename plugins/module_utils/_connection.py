@@ -93,11 +93,6 @@ class ConnectionOptions(object):
     def from_params(cls, params):
         return cls(**dict((key, params.get(key)) for key in _CONNECTION_ARGUMENT_SPEC))
 
-    @property
-    def secrets(self):
-        """The values no output may contain (as given and stripped)."""
-        return [value for value in (self.password, self.session_token) if value]
-
     def _validate(self):
         if self.timeout is None or not 0 < self.timeout <= MAX_TIMEOUT:
             raise VeeamEmError("timeout must be a number of seconds from 1 to %d; got %s" % (MAX_TIMEOUT, self.timeout))

@@ -214,8 +214,9 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
     deadline = time.monotonic() + timeout
     # a stop answered without a task (no body) leaves only the session to watch
     pending_tasks = dict((t["session_id"], t) for t in tasks if t["task_id"] and t["state"] != "Finished")
+    all_ids = set(s["id"] for s in sessions)
     while True:
-        if client.relogons:
+        if client.relogons:  # the new logon session cannot see the old one's tasks
             pending_tasks.clear()
         for task in list(pending_tasks.values()):
             try:
@@ -224,19 +225,19 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
                 if exc.status != 404:
                     raise
                 task["state"] = None
-            if task["state"] != "Running" or client.relogons:
+            if task["state"] != "Running":
                 del pending_tasks[task["session_id"]]
             if task["state"] == "Finished" and task["success"] is False:
                 raise VeeamEmError("Enterprise Manager could not stop session %s: %s"
                                    % (task["session_id"], task["message"]))
-        refresh(client, sessions, skip=pending_tasks)
+        refresh(client, sessions, all_ids - set(pending_tasks))
         running = [s for s in sessions if s["state"] != "Stopped"]
         if not running:
             return
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             if pending_tasks:  # their sessions were not read in this round: the message says what EM says now
-                refresh(client, sessions, skip=set(s["id"] for s in sessions) - set(pending_tasks))
+                refresh(client, sessions, set(pending_tasks))
                 running = [s for s in sessions if s["state"] != "Stopped"]
             if not running:
                 return
@@ -246,10 +247,10 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
         time.sleep(min(interval, remaining))
 
 
-def refresh(client, sessions, skip=()):
-    """Read again every session that is not Stopped (except those in ``skip``), in place."""
+def refresh(client, sessions, ids):
+    """Read again, in place, the sessions of ``ids`` that are not Stopped."""
     for index, session in enumerate(sessions):
-        if session["state"] != "Stopped" and session["id"] not in skip:
+        if session["state"] != "Stopped" and session["id"] in ids:
             sessions[index] = _sessions.get_job_session(client, session["id"]) or session
 
 
@@ -288,7 +289,7 @@ def stop_and_follow(client, params, to_stop, result):
         if params["wait"]:
             wait_stopped(client, sessions, tasks, params["wait_timeout"], params["poll_interval"])
         else:
-            refresh(client, sessions, skip=set(s["id"] for s in sessions) - set(t["session_id"] for t in tasks))
+            refresh(client, sessions, set(t["session_id"] for t in tasks))
     except VeeamEmError as exc:
         exc.result = dict(result, changed=bool(tasks))
         raise

@@ -113,7 +113,7 @@ def test_failed_logout_is_a_warning(fake_em):
     em.get("/querySvc")
     em.close()
     assert em.warnings == ["Could not log out of Enterprise Manager: Enterprise Manager answered HTTP 500 to "
-                           "DELETE /logonSessions/%s: still failing after retries" % LOGON_ID]
+                           "DELETE /logonSessions/%s: still failing after 3 attempts" % LOGON_ID]
 
 
 def test_logout_tolerates_expired_session(fake_em):
@@ -143,7 +143,7 @@ def test_get_retries_are_bounded(fake_em):
     with pytest.raises(VeeamEmError) as err:
         with client() as em:
             em.get("/querySvc")
-    assert err.value.status == 503 and "still failing after retries" in err.value.msg
+    assert err.value.status == 503 and "still failing after 4 attempts" in err.value.msg
     assert fake_em.summary() == [LOGON, SVC, SVC, SVC, SVC, LOGOUT]
     assert fake_em.sleeps == [0.5, 1.0, 2.0]
 
