@@ -28,7 +28,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
-from emulator_process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+from emulator_process import EmulatorProcess, ansible_env  # noqa: E402 pylint: disable=wrong-import-position
 
 # (release line, controller Python); "newest" is the newest release pip finds for that Python
 MATRIX = (("2.16", "3.11"), ("2.17", "3.11"), ("2.18", "3.11"), ("2.19", "3.11"), ("2.20", "3.12"), ("newest", "3.12"))
@@ -70,20 +70,10 @@ def run(cmd, env, log):
     return proc
 
 
-def smoke(venv, emulator, collections, workdir, log):
+def smoke(venv, emulator, workdir, log):
     """The demo playbook and an ad-hoc stop in check mode; returns a list of problems."""
     bin_dir = os.path.join(venv, "bin")
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("VEEAM_EM_", "ANSIBLE_", "PYTHON")))
-    env.update(emulator.env())
-    env.update({
-        "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
-        "HOME": workdir,
-        "ANSIBLE_COLLECTIONS_PATH": collections,
-        "ANSIBLE_PYTHON_INTERPRETER": os.path.join(bin_dir, "python"),
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_NOCOLOR": "1",
-    })
+    env = dict(ansible_env(workdir, bin_dir, os.path.join(bin_dir, "python")), **emulator.env())
     problems = []
     emulator.reset()
     demo = run([os.path.join(bin_dir, "ansible-playbook"), "-i", "localhost,", "-c", "local",
@@ -108,9 +98,6 @@ def main():
     log = os.path.join(BUILD, "matrix.log")
     open(log, "w").close()
     workroot = tempfile.mkdtemp(prefix="veeam-em-matrix-")
-    collections = os.path.join(workroot, "collections")  # ansible sees this working tree as backupops.veeam_em
-    os.makedirs(os.path.join(collections, "ansible_collections", "backupops"))
-    os.symlink(REPO, os.path.join(collections, "ansible_collections", "backupops", "veeam_em"))
     emulator = EmulatorProcess(["--stop-delay", "1"], os.path.join(workroot, "certs"))
     rows, passed, failed = [], 0, 0
     try:
@@ -128,7 +115,7 @@ def main():
             unit_summary = (units.stdout.strip().splitlines() or ["no output"])[-1]
             workdir = os.path.join(workroot, line)
             os.makedirs(workdir)
-            problems = smoke(venv, emulator, collections, workdir, log)
+            problems = smoke(venv, emulator, workdir, log)
             ok_units, ok_smoke = units.returncode == 0, not problems
             passed += ok_units + ok_smoke
             failed += (not ok_units) + (not ok_smoke)

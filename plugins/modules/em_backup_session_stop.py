@@ -129,7 +129,10 @@ tasks:
       type: str
       sample: task-1
     state:
-      description: V(Running), V(OperationFinished) or V(Finished).
+      description:
+        - V(Running), V(OperationFinished) or V(Finished).
+        - Null when EM no longer shows the task (tasks belong to the logon session that made them; after a new
+          logon, because the token expired while waiting, the module follows the session instead).
       type: str
       sample: Finished
     operation:

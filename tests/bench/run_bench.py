@@ -51,7 +51,7 @@ FLOOR = os.path.join(HERE, "floor_client.py")
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
-from emulator_process import ADMIN, RUN_EMULATOR, EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+from emulator_process import ADMIN, RUN_EMULATOR, EmulatorProcess, ansible_env  # noqa: E402 pylint: disable=wrong-import-position
 
 ADMIN_USER, ADMIN_PASSWORD = ADMIN  # the emulator's documented demo account
 
@@ -85,29 +85,8 @@ def start_emulator(sessions, workdir, extra_args=()):
 
 
 def base_env(workdir):
-    """Environment in which Ansible sees this working tree as backupops.veeam_em."""
-    root = os.path.join(workdir, "collections")
-    ns = os.path.join(root, "ansible_collections", "backupops")
-    os.makedirs(ns)
-    os.symlink(REPO, os.path.join(ns, "veeam_em"))
-    home = os.path.join(workdir, "home")
-    os.makedirs(os.path.join(home, "tmp"))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("VEEAM_EM_", "ANSIBLE_", "PYTHON"))}
-    env.update({
-        "PATH": BIN + os.pathsep + env.get("PATH", ""),
-        "HOME": home,
-        "ANSIBLE_COLLECTIONS_PATH": root,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCAL_TEMP": os.path.join(home, "tmp"),
-        "ANSIBLE_REMOTE_TEMP": os.path.join(home, "tmp"),
-        "PYTHONPATH": HOOK_DIR,
-    })
-    return env
+    """Environment in which Ansible sees this working tree as backupops.veeam_em, with the RSS hook loaded."""
+    return dict(ansible_env(workdir), PYTHONPATH=HOOK_DIR)
 
 
 def exit_code(status):

@@ -22,7 +22,7 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
-from emulator_process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+from emulator_process import EmulatorProcess, ansible_env  # noqa: E402 pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 
@@ -66,29 +66,7 @@ def fresh_emulator(emulator):
 @pytest.fixture(scope="session")
 def collection_env(tmp_path_factory):
     """Environment in which ansible sees this working tree as backupops.veeam_em."""
-    root = tmp_path_factory.mktemp("collections")
-    ns = root / "ansible_collections" / "backupops"
-    ns.mkdir(parents=True)
-    os.symlink(REPO, str(ns / "veeam_em"))
-    home = tmp_path_factory.mktemp("home")
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("VEEAM_EM_", "ANSIBLE_"))
-    }
-    env.update({
-        "PATH": BIN + os.pathsep + env.get("PATH", ""),
-        "HOME": str(home),
-        "ANSIBLE_COLLECTIONS_PATH": str(root),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
-        "ANSIBLE_REMOTE_TEMP": str(home / "tmp"),
-    })
-    return env
+    return ansible_env(str(tmp_path_factory.mktemp("ansible")))
 
 
 def _run(cmd, env, extra_env=None, cwd=REPO, timeout=600):

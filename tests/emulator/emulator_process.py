@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Drive an emulator process from tests and benchmarks.
+"""Drive an emulator process from tests and benchmarks, and run Ansible against it.
 
 The emulator is started through its documented command line only (the way
 a user starts it), on a free port; this module reads its ready line and CA
 path, talks to its test-only endpoints, and stops it with SIGTERM.
+``ansible_env`` is the one place that makes this working tree visible to
+Ansible as backupops.veeam_em for the e2e tests, the soak, the benchmark
+and the ansible-core matrix.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +28,38 @@ RUN_EMULATOR = os.path.join(HERE, "run_emulator.py")
 
 ADMIN = ("Administrator", "Emulator-Admin-1!")
 OPERATOR = ("RestoreOperator", "Emulator-Read-1!")
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+
+
+def ansible_env(workdir, bin_dir=BIN, python=sys.executable):
+    """Environment in which ``bin_dir``'s Ansible sees this working tree as backupops.veeam_em.
+
+    Makes ``workdir/collections`` (a symlinked ``ansible_collections`` tree) and ``workdir/home``;
+    drops the caller's ``VEEAM_EM_*``, ``ANSIBLE_*``, ``PYTHON*`` and proxy variables (everything
+    talks to 127.0.0.1 only), so a run depends on what its test passes, nothing else.
+    """
+    root = os.path.join(workdir, "collections")
+    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
+    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    home = os.path.join(workdir, "home")
+    os.makedirs(os.path.join(home, "tmp"))
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.startswith(("VEEAM_EM_", "ANSIBLE_", "PYTHON")) and not k.lower().endswith("_proxy"))
+    env.update({
+        "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
+        "HOME": home,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "ANSIBLE_COLLECTIONS_PATH": root,
+        "ANSIBLE_PYTHON_INTERPRETER": python,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_LOCAL_TEMP": os.path.join(home, "tmp"),
+        "ANSIBLE_REMOTE_TEMP": os.path.join(home, "tmp"),
+    })
+    return env
 
 
 class EmulatorProcess(object):

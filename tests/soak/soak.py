@@ -55,7 +55,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
-from emulator_process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+from emulator_process import EmulatorProcess, ansible_env  # noqa: E402 pylint: disable=wrong-import-position
 
 # One dataset for every emulator of a soak: the baseline must see the same data as the faulted runs.
 NOW = "2026-01-15T12:00:00Z"
@@ -111,30 +111,8 @@ class Ansible(object):
 
     def __init__(self, workdir):
         self.workdir = workdir
-        root = os.path.join(workdir, "collections")
-        ns = os.path.join(root, "ansible_collections", "backupops")
-        os.makedirs(ns)
-        os.symlink(REPO, os.path.join(ns, "veeam_em"))
-        home = os.path.join(workdir, "home")
-        os.makedirs(os.path.join(home, "tmp"))
-        env = dict((k, v) for k, v in os.environ.items()
-                   if not k.startswith(("VEEAM_EM_", "ANSIBLE_")) and not k.lower().endswith("_proxy"))
-        env.update({
-            "PATH": BIN + os.pathsep + env.get("PATH", ""),
-            "HOME": home,
-            "NO_PROXY": "127.0.0.1,localhost",
-            "ANSIBLE_COLLECTIONS_PATH": root,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_LOCAL_TEMP": os.path.join(home, "tmp"),
-            "ANSIBLE_REMOTE_TEMP": os.path.join(home, "tmp"),
-            # keep module tracebacks in the registered results, so that the soak can see them
-            "ANSIBLE_DISPLAY_TRACEBACK": "error",
-        })
-        self.env = env
+        # keep module tracebacks in the registered results, so that the soak can see them
+        self.env = dict(ansible_env(workdir), ANSIBLE_DISPLAY_TRACEBACK="error")
 
     def play(self, name, emu, tasks, hosts, forks, out_dir, serial=None, with_stats=False):
         """Run ``tasks`` once on each of ``hosts`` local hosts; returns (return code, seconds, log path).
