@@ -94,10 +94,30 @@ def _reason(exc):
     return str(reason if reason is not None else exc)
 
 
+class Clock(object):
+    """Wall time as the collection reads and spends it: ``monotonic()`` and ``sleep()``.
+
+    Every wait (retry backoff, polling a task or a session) goes through the
+    client's clock, so tests give a ``FakeClock`` instead of patching ``time``.
+    """
+
+    @staticmethod
+    def monotonic():
+        return time.monotonic()
+
+    @staticmethod
+    def sleep(seconds):
+        time.sleep(seconds)
+
+
 class EmClient(object):
     """Talks to one Enterprise Manager with one logon session."""
 
-    def __init__(self, options):
+    clock = Clock()
+
+    def __init__(self, options, clock=None):
+        if clock is not None:
+            self.clock = clock
         self.options = options
         self.base_url = options.base_url
         self._session = None
@@ -288,7 +308,7 @@ class EmClient(object):
         last = None
         for attempt in range(len(backoff) + 1):
             if attempt:
-                time.sleep(backoff[attempt - 1])
+                self.clock.sleep(backoff[attempt - 1])
             try:
                 return self._attempt(method, path, params, headers, auth, mode, parse_body)
             except _Retry as retry:

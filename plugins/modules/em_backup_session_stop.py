@@ -153,7 +153,6 @@ tasks:
       sample: d46e39e0-1131-4585-91a7-e828ce7eafae
 """
 
-import time
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
@@ -214,7 +213,7 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
     logon (an expired token) or when a task is gone, the session is watched
     instead.  ``sessions`` is updated in place.
     """
-    deadline = time.monotonic() + timeout
+    deadline = client.clock.monotonic() + timeout
     # a stop answered without a task (no body) leaves only the session to watch
     pending_tasks = dict((t["session_id"], t) for t in tasks if t["task_id"] and t["state"] != "Finished")
     all_ids = set(s["id"] for s in sessions)
@@ -237,7 +236,7 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
         running = [s for s in sessions if s["state"] != "Stopped"]
         if not running:
             return
-        remaining = deadline - time.monotonic()
+        remaining = deadline - client.clock.monotonic()
         if remaining <= 0:
             if pending_tasks:  # their sessions were not read in this round: the message says what EM says now
                 refresh(client, sessions, set(pending_tasks))
@@ -247,7 +246,7 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
             raise VeeamEmError("Timed out after %d s waiting for %s to stop; state now: %s"
                                % (timeout, ", ".join(s["name"] for s in running),
                                   ", ".join(s["state"] or "unknown" for s in running)))
-        time.sleep(min(interval, remaining))
+        client.clock.sleep(min(interval, remaining))
 
 
 def refresh(client, sessions, ids):

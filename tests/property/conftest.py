@@ -354,23 +354,25 @@ def loopback_guard():
         socket.getaddrinfo = original
 
 
+class _GuardedClock(_client.Clock):
+    """The client's clock: a sleep of more than 30 s fails the run (as _WouldHang) instead of hanging the test."""
+
+    @staticmethod
+    def sleep(seconds):
+        if 30 < seconds <= 9e9:  # larger ones raise as they would in production
+            raise _WouldHang("the module asked to sleep %r s" % (seconds,))
+        _client.Clock.sleep(seconds)
+
+
 @pytest.fixture(scope="session")
 def sleep_guard():
-    """``time.sleep`` of more than 30 s fails the run (as _WouldHang) instead of hanging the test."""
-    real = time.sleep
-
-    def guarded(seconds):
-        if seconds > 9e9:
-            return real(seconds)  # too large for the platform: raises as it would in production
-        if seconds > 30:
-            raise _WouldHang("the module asked to sleep %r s" % (seconds,))
-        return real(seconds)
-
-    time.sleep = guarded
+    """Every wait of the modules goes through ``EmClient.clock``: guard it for the whole run."""
+    real = _client.EmClient.clock
+    _client.EmClient.clock = _GuardedClock()
     try:
         yield
     finally:
-        time.sleep = real
+        _client.EmClient.clock = real
 
 
 @pytest.fixture(scope="session")

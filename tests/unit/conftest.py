@@ -42,7 +42,7 @@ _make_importable()
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.backupops.veeam_em.tests.unit.compat import patch_module_args, run_as_target  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.backupops.veeam_em.tests.unit.em_fake import FakeEm  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import FakeClock, FakeEm  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture
@@ -60,15 +60,9 @@ def fake_em(monkeypatch):
         return session
 
     monkeypatch.setattr(_client, "new_session", session_factory)
-    clock = {"now": 1000.0}
-    fake.sleeps = []
-
-    def fake_sleep(seconds):
-        fake.sleeps.append(seconds)
-        clock["now"] += seconds
-
-    monkeypatch.setattr(_client.time, "sleep", fake_sleep)
-    monkeypatch.setattr(_client.time, "monotonic", lambda: clock["now"])
+    clock = FakeClock()
+    fake.sleeps = clock.sleeps
+    monkeypatch.setattr(_client.EmClient, "clock", clock)
     yield fake
     assert not fake.queue, "expected requests were not sent: %r" % [q[:2] for q in fake.queue]
 

@@ -30,6 +30,21 @@ LOGON_ID = "15a3fc97-0325-4119-b789-5c0367c6c565"
 SERVER_ID = "ce15a8c7-aa49-495e-b05b-ee3398c91018"
 
 
+class FakeClock(object):
+    """The client's clock for tests: sleeping advances ``now`` at once and is recorded in ``sleeps``."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 # -- XML builders (shapes from the EM reference pages and seeds) ---------------
 def xml_logon(logon_id=LOGON_ID):
     return ('<?xml version="1.0" encoding="utf-8"?><LogonSession%s Type="LogonSession" Href="%s/logonSessions/%s">'

@@ -40,6 +40,7 @@ from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_ses
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_task_session_info as task_session_info
 from ansible_collections.backupops.veeam_em.plugins.modules import em_logon_session as logon_session
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
+    FakeClock,
     LOGON_ID,
     PASSWORD,
     TOKEN,
@@ -505,8 +506,8 @@ def http_401():
 
 @pytest.fixture
 def no_sleep(monkeypatch):
-    """Retries do not wait (``time.sleep`` of the modules is the time module's)."""
-    monkeypatch.setattr(_client.time, "sleep", lambda seconds: None)
+    """Retries do not wait: the client's clock is a FakeClock."""
+    monkeypatch.setattr(_client.EmClient, "clock", FakeClock())
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
 
