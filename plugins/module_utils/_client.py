@@ -190,6 +190,10 @@ class EmClient(object):
         self.logon_session_href = href
         self.user_name = _xml.text(root, "UserName")
 
+    def allow_relogon(self):
+        """Allow one more logon after an expired token: a long-lived client (the event source) calls it per poll."""
+        self._relogons_left = 1
+
     def keep_logon_session(self):
         """Leave the logon session open at close() (em_logon_session hands its token out)."""
         self._owns_logon = False
