@@ -7,7 +7,9 @@
 #   2. `ansible-builder create` into the given folder (default build/ctx);
 #   3. check that the context holds the collection, and that ansible-builder's
 #      introspection of the installed collection finds its Python and system
-#      requirements (and not the test-only ones).
+#      requirements (and not the test-only ones);
+#   4. the same for the decision environment (extensions/eda/decision-environment.yml)
+#      into build/de-ctx, next to the given folder.
 # Building the image itself needs podman or docker: ansible-builder build, or
 # `podman build -t veeam-em-ee build/ctx`.
 set -euo pipefail
@@ -54,3 +56,20 @@ if [ "$packages" != "ca-certificates" ]; then
     exit 1
 fi
 echo "ee: build context ready in $context (build it with: podman build -t veeam-em-ee $context)"
+
+# the decision environment (Event-Driven Ansible) from the same tarball, next to it
+de_context=${context%/*}/de-ctx
+rm -rf "$de_context"
+"$bin/ansible-builder" create --file extensions/eda/decision-environment.yml --context "$de_context" \
+    --output-filename Containerfile >/dev/null
+for want in "ansible-rulebook" "java-17-openjdk-headless" "JAVA_TOOL_OPTIONS=-Xrs"; do
+    if ! grep -rqF -- "$want" "$de_context"; then
+        echo "de: the decision environment's build context lacks $want" >&2
+        exit 1
+    fi
+done
+if [ ! -s "$de_context/_build/collections/backupops-veeam_em.tar.gz" ]; then
+    echo "de: the decision environment's build context lacks the collection" >&2
+    exit 1
+fi
+echo "de: build context ready in $de_context (build it with: podman build -t veeam-em-de $de_context)"

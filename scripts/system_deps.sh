@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Install the system packages the test suite needs (bindep.txt, profile
-# "test": chromium for the report screenshot test, shellcheck for sanity)
+# "test": chromium for the report screenshot test, shellcheck for sanity,
+# openjdk-17-jre-headless for ansible-rulebook)
 # when they are missing.  Uses apt-get (one `apt-get update`, then one
 # install) as root or through passwordless sudo; otherwise it only says what
 # is missing.  Nothing happens when everything is installed.  A failed

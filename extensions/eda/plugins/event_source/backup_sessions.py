@@ -18,6 +18,8 @@ DOCUMENTATION = r"""
 short_description: Events for Veeam backup job sessions that finish or start, from Enterprise Manager
 description:
   - An event source plugin for ansible-rulebook (Event-Driven Ansible).
+  - An option given as null, an empty string or an empty list counts as not set (so that a rulebook can pass
+    C({{ var | default('') }})); then the E(VEEAM_EM_*) environment variable or the default applies.
   - Logs on to Veeam Backup Enterprise Manager once, then every O(interval) seconds asks the query service
     (C(GET /api/query?type=BackupJobSession)) for the job sessions that ended since the previous poll, and with
     O(event_types) also those that started, and puts one event per session on the queue.
@@ -118,8 +120,25 @@ import datetime
 import json
 import logging
 import os
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+
+
+def _collection_root(path):
+    """The directory holding the ``ansible_collections`` tree this file lies in (None outside one)."""
+    parts = os.path.abspath(path).split(os.sep)
+    if "ansible_collections" not in parts[:-1]:
+        return None
+    index = len(parts) - 1 - parts[::-1].index("ansible_collections")
+    return os.sep.join(parts[:index]) or os.sep
+
+
+# ansible-rulebook runs this file with runpy.run_path, without ansible-core's collection loader: the
+# tree the file was found in is made importable, so the modules' module_utils (not a copy) are used.
+_ROOT = _collection_root(__file__)
+if _ROOT and _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -162,7 +181,9 @@ def validate(args):
     """
     spec = connection_argument_spec()
     spec.update(ARGUMENT_SPEC)
-    result = ArgumentSpecValidator(spec).validate(dict(args or {}))
+    # a rulebook's "{{ var | default('') }}" leaves an empty value: not set (then VEEAM_EM_* or the default)
+    given = dict((key, value) for key, value in (args or {}).items() if value not in (None, "", []))
+    result = ArgumentSpecValidator(spec).validate(given)
     errors = result.errors.errors
     if errors:
         messages = [("unsupported option %s" % err.msg) if isinstance(err, UnsupportedError) else err.msg
