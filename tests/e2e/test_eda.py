@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Event-Driven Ansible: the real ansible-rulebook (its own venv, build/eda-venv) with the event source
+backupops.veeam_em.backup_sessions against an emulator of its own.
+
+ansible-rulebook needs Java 17 (bindep.txt, profile test: `make prereqs` installs it); the venv is
+made by scripts/eda_venv.sh (about 15 s the first time, nothing after).  Each test stops the
+rulebook with SIGTERM, as an EDA controller stops an activation, with JAVA_TOOL_OPTIONS=-Xrs as in
+the decision environment: the source is then cancelled and deletes its logon session.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import ast
+import json
+import os
+import re
+import signal
+import ssl
+import subprocess
+
+import time
+import urllib.request
+
+import pytest
+
+from emulator_process import ansible_env
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RULEBOOKS = os.path.join(REPO, "tests", "e2e", "rulebooks")
+EVENT_LINE = re.compile(r"^EVENT (\{.*\})$", re.M)
+
+
+@pytest.fixture(scope="session")
+def eda_bin():
+    """The bin folder of build/eda-venv (ansible-rulebook, ansible-playbook, ansible-galaxy)."""
+    proc = subprocess.run([os.path.join(REPO, "scripts", "eda_venv.sh")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    subprocess.run(["java", "-version"], capture_output=True, check=True)  # ansible-rulebook needs Java 17
+    return proc.stdout.strip().splitlines()[-1]
+
+
+class Rulebook(object):
+    """A running ``ansible-rulebook -r RULEBOOK`` with the emulator's VEEAM_EM_* and ``variables``."""
+
+    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None):
+        self.emulator = emulator
+        env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
+        env.update(emulator.env())
+        env["JAVA_TOOL_OPTIONS"] = "-Xrs"
+        vars_file = os.path.join(workdir, "vars.json")
+        with open(vars_file, "w") as handle:
+            json.dump(variables or {}, handle)
+        inventory = os.path.join(workdir, "inventory.yml")
+        with open(inventory, "w") as handle:
+            handle.write("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
+        self.log = os.path.join(workdir, "rulebook.log")
+        self.proc = subprocess.Popen(
+            [os.path.join(bin_dir, "ansible-rulebook"), "-r", rulebook, "-i", inventory, "--vars", vars_file],
+            env=env, cwd=workdir, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+
+    def output(self):
+        with open(self.log) as handle:
+            return handle.read()
+
+    def events(self):
+        """The events the test rulebook printed (one ``EVENT {...}`` line each, a Python literal)."""
+        return [ast.literal_eval(line) for line in EVENT_LINE.findall(self.output())]
+
+    def wait_for(self, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = what()
+            if found:
+                return found
+            assert self.proc.poll() is None, "ansible-rulebook ended early:\n" + self.output()
+            time.sleep(0.3)
+        raise AssertionError("timed out; ansible-rulebook said:\n" + self.output())
+
+    def stop(self):
+        """SIGTERM, as an EDA controller stops an activation."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("ansible-rulebook did not stop on SIGTERM:\n" + self.output())
+
+
+class EmUser(object):
+    """The test's own EM calls (Basic logon, a query, a stop), over plain urllib."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.ctx = ssl.create_default_context(cafile=emulator.ca_path)
+        auth = "%s:%s" % (emulator.admin_user, emulator.admin_password)
+        import base64
+        req = urllib.request.Request(emulator.url + "sessionMngr/?v=latest", method="POST", data=b"",
+                                     headers={"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()})
+        with urllib.request.urlopen(req, context=self.ctx) as resp:
+            self.token = resp.headers["X-RestSvcSessionId"]
+            self.logon_id = re.search(r"<SessionId>([^<]+)</SessionId>", resp.read().decode()).group(1)
+
+    def call(self, method, path):
+        req = urllib.request.Request(self.emulator.url + path, method=method, data=b"" if method == "POST" else None,
+                                     headers={"X-RestSvcSessionId": self.token})
+        with urllib.request.urlopen(req, context=self.ctx) as resp:
+            return resp.read().decode("utf-8")
+
+    def running_session(self):
+        body = self.call("GET", "query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1"
+                                "&filter=State==Working")
+        return re.search(r'UID="urn:veeam:BackupJobSession:([0-9a-f-]+)"', body).group(1)
+
+    def close(self):
+        self.call("DELETE", "logonSessions/%s" % self.logon_id)
+
+
+def test_source_reports_a_session_that_ends_once_and_logs_off(eda_bin, start_emulator, tmp_path):
+    emulator = start_emulator("--stop-delay", "1")
+    rulebook = Rulebook(eda_bin, emulator, os.path.join(RULEBOOKS, "print_events.yml"), str(tmp_path),
+                        {"veeam_em_interval": 1})
+    started = time.time()
+    try:
+        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query"))  # polling
+        user = EmUser(emulator)
+        session_id = user.running_session()
+        user.call("POST", "backupSessions/%s?action=stop" % session_id)  # Working -> Stopped (Failed) in 1 s
+        user.close()
+        events = rulebook.wait_for(rulebook.events)
+        polls = emulator.stats()["requests"]["GET /api/query"]
+        rulebook.wait_for(lambda: emulator.stats()["requests"]["GET /api/query"] >= polls + 3)  # 3 more polls
+    finally:
+        rulebook.stop()
+    print("rulebook ran %.1f s" % (time.time() - started))
+    events = rulebook.events()
+    assert [(e["event_type"], e["backup_session"]["id"]) for e in events] == [("finished", session_id)]
+    session = events[0]["backup_session"]
+    assert session["state"] == "Stopped" and session["result"] == "Failed" and session["end_time"]
+    assert [t["reason"] for t in session["task_sessions"]]  # the stopped VMs, with the reason
+    stats = emulator.stats()
+    assert stats["logons"] == 2 and stats["logouts"] == 2, stats  # the source's and the test's
+    assert stats["open_logon_sessions"] == 0, stats
+    assert emulator.admin_password not in rulebook.output()
+
+
+def test_bad_option_stops_the_rulebook_with_a_clear_message(eda_bin, start_emulator, tmp_path):
+    emulator = start_emulator()
+    rulebook = Rulebook(eda_bin, emulator, os.path.join(RULEBOOKS, "print_events.yml"), str(tmp_path),
+                        {"veeam_em_interval": 0})
+    rulebook.proc.wait(timeout=120)
+    assert "backupops.veeam_em.backup_sessions: interval must be from 1 to 86400" in rulebook.output()
+    assert emulator.stats()["requests_total"] == 0
