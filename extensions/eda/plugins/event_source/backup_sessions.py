@@ -196,8 +196,6 @@ def validate(args):
         _query.check_range(params["max_backoff"], "max_backoff", 1, 3600)
         params["job_name"] = _verify.names(params["job_name"], "job_name")
         params["since"] = _query.parse_time(params["since"], "since") if params["since"] else None
-        if not params["event_types"]:
-            raise VeeamEmError("event_types must name at least one of finished, started")
         options = ConnectionOptions.from_params(params)
     except VeeamEmError as exc:
         raise VeeamEmError("%s: %s" % (NAME, exc.msg))
