@@ -20,7 +20,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 venv_bin=${VENV_BIN:-$repo/.venv/bin}
 python=$venv_bin/python
 
-tree=$("$python" "$repo/scripts/sync_collection_tree.py")
+tree=$("$python" "$repo/scripts/collection_tree.py" mirror)
 
 # ansible-test bootstraps pip into its venvs with a get-pip script that it
 # downloads from a host that is not a package registry, unless a copy is in
