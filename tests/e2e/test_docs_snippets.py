@@ -9,7 +9,8 @@ reader makes for their own EM: the connection (``server``, ``ca_path``, ...) and
 from the emulator's ``VEEAM_EM_*`` variables, ``vault_*`` variables are given, a report goes to a
 temporary folder, and everything runs in check mode where the snippet would stop sessions. The
 other YAML blocks describe data (a report's JSON, an AWX credential type) and are checked where
-that data is produced (test_roles_*.py, test_ecosystem_awx_runner.py).
+that data is produced (test_roles_*.py, test_ecosystem_awx_runner.py); rulebooks run with
+ansible-rulebook in test_eda.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,9 +33,15 @@ def plays():
         with open(os.path.join(REPO, doc)) as fh:
             for index, block in enumerate(BLOCK.findall(fh.read())):
                 data = yaml.safe_load(block)
-                if isinstance(data, list) and data and all(isinstance(p, dict) and "hosts" in p for p in data):
+                if is_play(data):
                     found.append(pytest.param(data, id="%s-%d" % (doc, index)))
     return found
+
+
+def is_play(data):
+    """A list of plays (a rulebook, with ``sources``, runs in test_eda.py instead)."""
+    return (isinstance(data, list) and bool(data)
+            and all(isinstance(p, dict) and "hosts" in p and "sources" not in p for p in data))
 
 
 def without_connection(value):

@@ -25,6 +25,7 @@ import time
 import urllib.request
 
 import pytest
+import yaml
 
 from emulator_process import ansible_env
 
@@ -154,3 +155,49 @@ def test_bad_option_stops_the_rulebook_with_a_clear_message(eda_bin, start_emula
     rulebook.proc.wait(timeout=120)
     assert "backupops.veeam_em.backup_sessions: interval must be from 1 to 86400" in rulebook.output()
     assert emulator.stats()["requests_total"] == 0
+
+
+def rulebook_snippets():
+    """The rulebooks (YAML with ``sources``) of README.md, docs/eda.md and the source's EXAMPLES."""
+    found = []
+    for doc in ("README.md", os.path.join("docs", "eda.md")):
+        with open(os.path.join(REPO, doc)) as handle:
+            found += [yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```", handle.read(), re.S | re.M)]
+    plugin = os.path.join(REPO, "extensions", "eda", "plugins", "event_source", "backup_sessions.py")
+    for node in ast.parse(open(plugin).read()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "EXAMPLES":
+            found.append(yaml.safe_load(node.value.value))
+    return [data for data in found if isinstance(data, list) and all("sources" in item for item in data)]
+
+
+def test_documented_rulebooks_load_and_poll(eda_bin, start_emulator, tmp_path):
+    """Every documented rulebook, in one ansible-rulebook run: its sources poll EM, nothing fails, all log off.
+
+    The connection comes from the emulator's VEEAM_EM_* (as a reader's comes from their own EM) and
+    the interval is 1 s; the rules stay as written (no session finishes, so no action runs).
+    """
+    snippets = rulebook_snippets()
+    assert len(snippets) >= 3, "README, docs/eda.md and EXAMPLES each show a rulebook"
+    rulesets = []
+    for index, snippet in enumerate(snippets):
+        for ruleset in snippet:
+            for source in ruleset["sources"]:
+                args = source["backupops.veeam_em.backup_sessions"]
+                for key in ("server", "user", "password", "state_file"):
+                    args.pop(key, None)
+                args["interval"] = 1
+            ruleset["name"] = "%s (snippet %d)" % (ruleset["name"], index)
+            rulesets.append(ruleset)
+    path = tmp_path / "snippets.yml"
+    path.write_text(yaml.safe_dump(rulesets, sort_keys=False))
+    emulator = start_emulator()
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    rulebook = Rulebook(eda_bin, emulator, str(path), str(workdir))
+    try:
+        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query", 0) >= 2 * len(rulesets))
+    finally:
+        rulebook.stop()
+    stats = emulator.stats()
+    assert stats["logons"] == stats["logouts"] == len(rulesets) and stats["open_logon_sessions"] == 0, stats
+    assert " ERROR " not in rulebook.output() and "Traceback" not in rulebook.output(), rulebook.output()
