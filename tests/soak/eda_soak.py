@@ -1,0 +1,245 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Soak of the event source backupops.veeam_em.backup_sessions: every finished session once, under faults.
+
+    python tests/soak/eda_soak.py [--quick] [--seconds 180] [--out build/eda-soak]
+
+An emulator (its command line, a fixed seed) serves a dataset in which ``--running`` sessions are
+running; it answers with injected faults (503s, dropped connections, cut bodies, latency) and lets
+idle logon sessions expire after 2 s. For ``--seconds`` a driver stops running sessions at random
+(about three a second; each ends ``--stop-delay`` later, Failed, with its task sessions), while the
+source (in this process, as ansible-rulebook runs it: ``main``-style ``run(queue)`` in asyncio,
+polling every second) puts its events on a queue. Every ``--restart-every`` seconds the source is
+cancelled and a new one started on the same state file, as a restarted rulebook would be.
+
+Time is compressed: the source polls every second where a production one polls every minute, and
+sessions end every third of a second, so the default 180 s stand for three hours of a busy EM at the
+default ``interval: 60``, and more than 30 minutes at ``interval: 10``.
+
+At the end the sessions that EM reports as ended since the start (read with the collection's client,
+which retries through the faults) are compared with the finished events:
+
+* lost: a session that ended and got no event (must be 0);
+* duplicated: a session with more than one event (must be 0);
+* foreign: an event of a session that did not end in the soak (must be 0);
+* logon sessions left open at most the emulator's ``logon_answers_lost`` (answers the client never
+  got whole: it cannot know those sessions exist).
+
+Writes ``--out``/result.json; the last line is ``eda-soak: PASS ...`` or ``eda-soak: FAIL ...``;
+exit 1 on failure.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+from emulator_process import RUN_EMULATOR, EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+
+FAULTS = ["--error-rate", "0.05", "--drop-rate", "0.02", "--truncate-rate", "0.02", "--latency", "5",
+          "--idle-timeout", "2"]
+
+
+def importable():
+    """ansible_collections.backupops.veeam_em as this working tree (a symlinked tree in a temp folder)."""
+    root = tempfile.mkdtemp(prefix="eda-soak-collections-")
+    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
+    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    sys.path.insert(0, root)
+    return root
+
+
+def make_dataset(path, running, seed):
+    """A generated dataset whose newest ``running`` sessions run (no end, result None), now = the current time."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    subprocess.run([sys.executable, RUN_EMULATOR, "--seed", str(seed), "--sessions", str(running + 200),
+                    "--now", now, "--dump-data", path], check=True, capture_output=True)
+    with open(path) as handle:
+        data = json.load(handle)
+    stopped = sorted((s for s in data["sessions"] if s["state"] == "Stopped"), key=lambda s: s["creation_time"])
+    chosen = set()
+    for session in stopped[-running:]:
+        session.update(state="Working", end_time=None, result="None", progress=50, restore_point_id=None,
+                       restore_point_time=None)
+        chosen.add(session["id"])
+    for task in data["task_sessions"]:
+        if task["session_id"] in chosen:
+            task.update(state="InProgress", end_time=None, result="None", reason="", restore_point_id=None,
+                        restore_point_time=None)
+    with open(path, "w") as handle:
+        json.dump(data, handle)
+    return now, sorted(chosen)
+
+
+class Driver(threading.Thread):
+    """Stops running sessions at random, about ``rate`` a second, through its own faulted client."""
+
+    def __init__(self, client_factory, ids, rate, seed):
+        super(Driver, self).__init__(name="eda-soak-driver", daemon=True)
+        self.client_factory = client_factory
+        self.ids = list(ids)
+        self.rate = rate
+        self.rng = random.Random(seed)
+        self.halt = threading.Event()
+        self.accepted = 0
+        self.errors = 0
+
+    def run(self):
+        from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+        client = self.client_factory()
+        try:
+            while self.ids and not self.halt.wait(self.rng.expovariate(self.rate)):
+                session_id = self.ids.pop(self.rng.randrange(len(self.ids)))
+                try:
+                    client.allow_relogon()
+                    client.post("/backupSessions/%s" % session_id, [("action", "stop")])
+                    self.accepted += 1
+                except VeeamEmError:
+                    self.errors += 1  # perhaps stopped anyway: the comparison reads what EM says
+        finally:
+            client.close()
+
+
+async def run_sources(args, source_args, stop_at):
+    """Run the source until ``stop_at``, restarted every ``restart_every`` seconds; returns (events, restarts)."""
+    from ansible_collections.backupops.veeam_em.extensions.eda.plugins.event_source import backup_sessions
+    events, restarts = [], 0
+    queue = asyncio.Queue()
+    while time.time() < stop_at:
+        source = backup_sessions.EventSource(source_args)
+        task = asyncio.ensure_future(source.run(queue))
+        until = min(stop_at, time.time() + args.restart_every)
+        while time.time() < until and not task.done():
+            try:
+                events.append(await asyncio.wait_for(queue.get(), max(0.05, until - time.time())))
+            except asyncio.TimeoutError:
+                pass
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        while not queue.empty():
+            events.append(queue.get_nowait())
+        restarts += 1
+    return events, restarts - 1
+
+
+def ended_since(client_factory, since):
+    """The ids of the sessions EM reports as ended at or after ``since``, read through the faults (repeated)."""
+    from ansible_collections.backupops.veeam_em.plugins.module_utils import _query, _sessions
+    from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+    flt = _query.Filter().compare("EndTime", ">=", since)
+    for _attempt in range(20):
+        client = client_factory()
+        try:
+            return [s["id"] for s in _sessions.query_job_sessions(client, flt)]
+        except VeeamEmError:
+            time.sleep(0.5)
+        finally:
+            client.close()
+    raise RuntimeError("could not read the ended sessions through the faults in 20 attempts")
+
+
+def compare(truth, events):
+    finished = collections.Counter(e["backup_session"]["id"] for e in events if e["event_type"] == "finished")
+    truth = set(truth)
+    return {
+        "sessions_ended": len(truth),
+        "events": sum(finished.values()),
+        "lost": sorted(truth - set(finished)),
+        "duplicated": sorted(sid for sid, count in finished.items() if count > 1),
+        "foreign": sorted(set(finished) - truth),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 s, 100 running sessions (make test)")
+    parser.add_argument("--seconds", type=float, default=180.0, help="how long sessions are stopped (default 180)")
+    parser.add_argument("--running", type=int, default=700, help="running sessions in the dataset (default 700)")
+    parser.add_argument("--rate", type=float, default=3.0, help="stops per second (default 3)")
+    parser.add_argument("--restart-every", type=float, default=20.0, help="seconds between source restarts")
+    parser.add_argument("--stop-delay", default="0.5", help="the emulator's --stop-delay (default 0.5)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", default=os.path.join(REPO, "build", "eda-soak"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.running, args.restart_every = 10.0, 100, 4.0
+    collections_root = importable()
+    from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
+    from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
+    workdir = tempfile.mkdtemp(prefix="eda-soak-")
+    started = time.time()
+    emulator = None
+    try:
+        dataset = os.path.join(workdir, "data.json")
+        since, running = make_dataset(dataset, args.running, args.seed)
+        emulator = EmulatorProcess(["--data", dataset, "--seed", str(args.seed), "--stop-delay", args.stop_delay]
+                                   + FAULTS, workdir)
+        connection = dict(server=emulator.host, port=emulator.port, protocol=emulator.protocol,
+                          user=emulator.admin_user, password=emulator.admin_password, ca_path=emulator.ca_path,
+                          timeout=10)
+
+        def client_factory():
+            return EmClient(ConnectionOptions(**connection))
+
+        source_args = dict(connection, interval=1, since=since, max_backoff=2,
+                           state_file=os.path.join(workdir, "state.json"))
+        driver = Driver(client_factory, running, args.rate, args.seed)
+        driver.start()
+        driver_end = time.time() + args.seconds
+        # the source runs on after the driver stops, until the last stopped session has ended and been polled
+        tail = float(args.stop_delay) + 5.0  # a poll (1 s) and a failed one's backoff (at most 2 s), twice
+
+        def stop_driver():
+            time.sleep(max(0.0, driver_end - time.time()))
+            driver.halt.set()
+
+        threading.Thread(target=stop_driver, daemon=True).start()
+        events, restarts = asyncio.run(run_sources(args, source_args, driver_end + tail))
+        driver.join(30)
+        result = compare(ended_since(client_factory, since), events)
+        stats = emulator.stats()
+        result.update({
+            "seconds": args.seconds, "running_at_start": len(running), "stops_accepted": driver.accepted,
+            "stop_errors": driver.errors, "source_restarts": restarts, "faults": stats["faults"],
+            "requests": stats["requests_total"], "logons": stats["logons"], "logouts": stats["logouts"],
+            "open_logon_sessions": stats["open_logon_sessions"], "logon_answers_lost": stats["logon_answers_lost"],
+            "wall_seconds": round(time.time() - started, 1),
+        })
+    finally:
+        if emulator is not None:
+            emulator.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(collections_root, ignore_errors=True)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "result.json"), "w") as handle:
+        json.dump(result, handle, indent=1, sort_keys=True)
+    ok = (not result["lost"] and not result["duplicated"] and not result["foreign"] and result["sessions_ended"] > 0
+          and result["open_logon_sessions"] <= result["logon_answers_lost"])
+    print("eda-soak: %s: %d sessions ended, %d events, lost %d, duplicated %d, foreign %d; %d source restarts; "
+          "faults %s in %d requests; logon sessions open %d (answers lost %d); %.0f s"
+          % ("PASS" if ok else "FAIL", result["sessions_ended"], result["events"], len(result["lost"]),
+             len(result["duplicated"]), len(result["foreign"]), result["source_restarts"],
+             json.dumps(result["faults"], sort_keys=True), result["requests"], result["open_logon_sessions"],
+             result["logon_answers_lost"], result["wall_seconds"]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
