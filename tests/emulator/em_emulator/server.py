@@ -130,8 +130,8 @@ class EmulatorApp(object):
         self.auth = Auth(users, config.idle_timeout, self.clock)
         self.faults = faultmod.Faults(config.latency, config.error_rate, config.drop_rate, config.truncate_rate,
                                       config.error_status, config.seed)
-        self.stops = StopService(self, config.stop_delay)
         self.jobs = JobService(self, getattr(config, "job_duration", 3.0), getattr(config, "job_outcome", None))
+        self.stops = StopService(self, config.stop_delay)
         self.stats = Stats()
         self.window = config.list_window_days * 86400 if config.list_window_days > 0 else None
         if config.logon_delay < 0:
