@@ -238,8 +238,9 @@ class Dataset(object):
         for items, objs, index in ((self.sessions, (s,), self.session_by_id),
                                    (self.task_sessions, s.tasks, self.task_by_id)):
             for obj in objs:
-                if items and (items[-1].ctime, items[-1].id) > (obj.ctime, obj.id):
-                    bisect.insort(items, obj, key=lambda o: (o.ctime, o.id))
+                key = (obj.ctime, obj.id)
+                if items and (items[-1].ctime, items[-1].id) > key:  # rare: a data file with future sessions
+                    items.insert(bisect.bisect_right([(o.ctime, o.id) for o in items], key), obj)
                 else:
                     items.append(obj)
                 index[obj.id] = obj

@@ -392,3 +392,19 @@ def test_bad_job_options(argv, message):
     with pytest.raises(ValueError) as err:
         EmulatorApp(parse_args(["--http", "--sessions", "0"] + argv))
     assert message in str(err.value)
+
+
+def test_dataset_add_and_remove_keep_the_order():
+    from em_emulator.dataset import JobSession, TaskSession, generate
+    data = generate(1, 50, 20, parse_iso("2026-01-15T12:00:00Z"))
+    before = list(data.sessions)
+    s = JobSession("00000000-0000-4000-8000-000000000001", data.jobs[0], data.sessions[5].ctime, None, "Starting",
+                   "None", 0, False)
+    s.tasks.append(TaskSession("00000000-0000-4000-8000-000000000002", s, "vm1", s.ctime, None, "Pending", "None", "", 0))
+    data.add_session(s)
+    assert [(x.ctime, x.id) for x in data.sessions] == sorted((x.ctime, x.id) for x in data.sessions)
+    assert data.session_by_id[s.id] is s and data.task_by_id[s.tasks[0].id] is s.tasks[0]
+    assert s.tasks[0] in data.task_sessions
+    data.remove_sessions([s])
+    assert data.sessions == before and s.id not in data.session_by_id and s.tasks[0].id not in data.task_by_id
+    assert s.tasks[0] not in data.task_sessions
