@@ -373,8 +373,8 @@ def test_outcomes_in_the_data_file(start, tmp_path):
     results = []
     c.post("jobs/%s?action=start" % SQL)
     results.append(latest_session(c, SQL)["Result"])
-    for _ in range(2):
-        assert c.post("jobs/%s?action=retry" % SQL).status_code == 202
+    for attempt in (1, 2):
+        assert c.post("jobs/%s?action=retry" % SQL).status_code == 202, attempt
         results.append(latest_session(c, SQL)["Result"])
     assert results == ["Failed", "Failed", "Success"]
     assert emu.app.data.to_dict()["jobs"][[j["id"] for j in raw["jobs"]].index(SQL)]["settings"]["schedule_time"] == "06:15"
