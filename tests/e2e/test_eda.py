@@ -22,6 +22,7 @@ import ssl
 import subprocess
 
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -46,10 +47,10 @@ def eda_bin():
 class Rulebook(object):
     """A running ``ansible-rulebook -r RULEBOOK`` with the emulator's VEEAM_EM_* and ``variables``."""
 
-    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None):
+    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None):
         self.emulator = emulator
         env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
-        env.update(emulator.env())
+        env.update((key, value) for key, value in emulator.env().items() if env_keys is None or key in env_keys)
         env["JAVA_TOOL_OPTIONS"] = "-Xrs"
         vars_file = os.path.join(workdir, "vars.json")
         with open(vars_file, "w") as handle:
@@ -115,6 +116,19 @@ class EmUser(object):
         body = self.call("GET", "query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1"
                                 "&filter=State==Working")
         return re.search(r'UID="urn:veeam:BackupJobSession:([0-9a-f-]+)"', body).group(1)
+
+    def job_id(self, name):
+        body = self.call("GET", "query?type=Job&format=Entities&filter=Name==%s"
+                         % urllib.parse.quote('"%s"' % name))
+        return re.search(r'UID="urn:veeam:Job:([0-9a-f-]+)"', body).group(1)
+
+    def last_session(self, job_id):
+        """``(IsRetry, Result)`` of the job's newest session once it has ended, else None."""
+        body = self.call("GET", "query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1"
+                                "&filter=JobUid==%s" % urllib.parse.quote('"urn:veeam:Job:%s"' % job_id))
+        if "<State>Stopped</State>" not in body:
+            return None
+        return (re.search(r"<IsRetry>(\w+)</IsRetry>", body).group(1), re.search(r"<Result>(\w+)</Result>", body).group(1))
 
     def close(self):
         self.call("DELETE", "logonSessions/%s" % self.logon_id)
@@ -201,3 +215,71 @@ def test_documented_rulebooks_load_and_poll(eda_bin, start_emulator, tmp_path):
     stats = emulator.stats()
     assert stats["logons"] == stats["logouts"] == len(rulesets) and stats["open_logon_sessions"] == 0, stats
     assert " ERROR " not in rulebook.output() and "Traceback" not in rulebook.output(), rulebook.output()
+
+
+class Webhook(object):
+    """A local HTTP endpoint that records the JSON bodies POSTed to it (the notification playbook's target)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  pylint: disable=invalid-name  # the http.server API
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):  # pylint: disable=arguments-differ
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(REPO, "plugins", "modules", "em_backup_job.py")),
+                    reason="the rulebook's retry playbook needs em_backup_job (issue 15, branch jobs-mod), not merged yet")
+def test_rulebook_retries_a_failed_job_once_and_reports_a_failed_retry(eda_bin, start_emulator, tmp_path):
+    """The shipped rulebook: Oracle Backup fails, is retried once, the retry succeeds; SQL Backup fails
+    twice: retried once, then the notification playbook posts the report. Nothing more is sent."""
+    emulator = start_emulator("--job-duration", "2", "--job-outcome", "Oracle Backup=Failed,Success",
+                              "--job-outcome", "SQL Backup=Failed")
+    webhook = Webhook()
+    # the connection as an EDA controller credential gives it (extra vars), only the CA from the environment
+    connection = {"veeam_em_server": "%s:%d" % (emulator.host, emulator.port),
+                  "veeam_em_user": emulator.admin_user, "veeam_em_password": emulator.admin_password}
+    rulebook = Rulebook(eda_bin, emulator, "backupops.veeam_em.retry_failed_backups", str(tmp_path),
+                        dict(connection, veeam_em_interval=1, veeam_em_notify_url=webhook.url),
+                        env_keys=("VEEAM_EM_CA_PATH",))
+    started = time.time()
+    try:
+        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query"))
+        user = EmUser(emulator)
+        jobs = dict((name, user.job_id(name)) for name in ("Oracle Backup", "SQL Backup"))
+        for job_id in jobs.values():
+            user.call("POST", "jobs/%s?action=start" % job_id)
+        rulebook.wait_for(lambda: emulator.stats().get("job_actions", {}).get("retry") == 2 and webhook.received,
+                          timeout=90)
+        # the retry of Oracle Backup has ended (Success) and the source has polled past it: nothing more happens
+        rulebook.wait_for(lambda: user.last_session(jobs["Oracle Backup"]) == ("true", "Success"))
+        polls = emulator.stats()["requests"]["GET /api/query"]
+        rulebook.wait_for(lambda: emulator.stats()["requests"]["GET /api/query"] >= polls + 6)
+        user.close()
+    finally:
+        rulebook.stop()
+        webhook.close()
+    print("rulebook ran %.1f s" % (time.time() - started))
+    stats = emulator.stats()
+    assert stats["job_actions"] == {"start": 2, "retry": 2}, stats  # one retry per job, never a second
+    assert stats["requests"]["POST /api/jobs/{id}"] == 4, stats
+    assert stats["open_logon_sessions"] == 0 and stats["logons"] == stats["logouts"], stats
+    assert [(report["event"], report["job_name"]) for report in webhook.received] == [
+        ("veeam_em_retry_failed", "SQL Backup")]
+    assert webhook.received[0]["failed_vms"] and webhook.received[0]["reasons"]
+    assert emulator.admin_password not in rulebook.output()
