@@ -22,6 +22,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _session
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 HOME = os.path.join("plugins", "module_utils", "_sessions.py")
+EDA_PLUGINS = os.path.join("extensions", "eda", "plugins")  # the event source is plugin code too
 VALUES = set(_sessions.SESSION_STATES + _sessions.TASK_STATES + _sessions.RESULTS + _sessions.JOB_TYPES)
 
 
@@ -99,7 +100,7 @@ def test_tests_import_the_vocabulary():
 
 def test_the_vocabulary_is_written_once():
     copies = []
-    for path in _files("plugins", (".py",)):
+    for path in list(_files("plugins", (".py",))) + list(_files(EDA_PLUGINS, (".py",))):
         if not path.endswith(HOME):
             copies += python_copies(path)
     for top in ("roles", "playbooks"):
@@ -120,7 +121,7 @@ def test_the_check_finds_a_copy(tmp_path):
 def test_no_function_in_plugins_is_longer_than_about_fifty_lines():
     """Each function reads at once: a longer one is split into named steps."""
     long_ones = []
-    for path in _files("plugins", (".py",)):
+    for path in list(_files("plugins", (".py",))) + list(_files(EDA_PLUGINS, (".py",))):
         for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 55:
                 long_ones.append("%s:%d %s (%d lines)" % (os.path.relpath(path, REPO), node.lineno, node.name,
