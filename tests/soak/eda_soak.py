@@ -168,7 +168,7 @@ def compare(truth, events):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="10 s, 100 running sessions (make test)")
     parser.add_argument("--seconds", type=float, default=180.0, help="how long sessions are stopped (default 180)")
     parser.add_argument("--running", type=int, default=700, help="running sessions in the dataset (default 700)")
