@@ -35,9 +35,10 @@ description:
     or losing events.
   - Survives expired logon sessions (logs on again), Enterprise Manager restarts and network faults, waiting
     between failed polls with a bounded exponential backoff (at most O(max_backoff) seconds).
-  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or the source being
-    cancelled). ansible-rulebook 1.3 exits on SIGTERM without stopping its sources; EM then drops the
-    idle logon session after 15 minutes.
+  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM when
+    E(JAVA_TOOL_OPTIONS=-Xrs) is set, as in the decision environment C(extensions/eda/decision-environment.yml)).
+    Without that setting the rule engine's JVM ends ansible-rulebook at once on SIGTERM, without stopping its
+    sources; EM then drops the idle logon session after 15 minutes.
 author:
   - backupops maintainers (@backupops)
 version_added: 1.0.0
