@@ -49,18 +49,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 from emulator_process import RUN_EMULATOR, EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
+import collection_tree  # noqa: E402 pylint: disable=wrong-import-position  # on sys.path through emulator_process
 
 FAULTS = ["--error-rate", "0.05", "--drop-rate", "0.02", "--truncate-rate", "0.02", "--latency", "5",
           "--idle-timeout", "2"]
-
-
-def importable():
-    """ansible_collections.backupops.veeam_em as this working tree (a symlinked tree in a temp folder)."""
-    root = tempfile.mkdtemp(prefix="eda-soak-collections-")
-    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
-    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
-    sys.path.insert(0, root)
-    return root
 
 
 def make_dataset(path, running, seed):
@@ -180,7 +172,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.running, args.restart_every = 10.0, 100, 4.0
-    collections_root = importable()
+    collection_tree.importable()
     from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
     from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
     workdir = tempfile.mkdtemp(prefix="eda-soak-")
@@ -226,7 +218,6 @@ def main(argv=None):
         if emulator is not None:
             emulator.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(collections_root, ignore_errors=True)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "result.json"), "w") as handle:
         json.dump(result, handle, indent=1, sort_keys=True)
