@@ -245,6 +245,49 @@ def test_em_restart_connection_refused_then_new_logon(fake_em):
     assert run.waits == [30, 2, 30]
 
 
+def test_poll_that_fails_after_finding_sessions_loses_nothing(fake_em):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1, result="Failed")]))
+    for _attempt in range(4):  # its task sessions cannot be read: the whole poll fails, nothing is sent
+        fake_em.expect("GET", "/query", 503, xml_error(503, "busy"))
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1, result="Failed"), ended(2, 2)]))
+    fake_em.expect("GET", "/query", body=query_result([task_session_xml(sid(11), sid(1), result="Failed",
+                                                                        reason="Disk full")], "BackupTaskSessions"))
+    fake_em.logout()
+    run = Run(fake_em, args(), waits=2)()
+    assert run.ids() == [sid(1), sid(2)] and run.waits == [2, 30]
+    assert run.events[0]["backup_session"]["task_sessions"][0]["reason"] == "Disk full"
+
+
+def test_cancel_while_the_queue_is_full_keeps_what_was_not_handed_over(fake_em, tmp_path):
+    """ansible-rulebook's queue holds one event: an event counts as sent once it is on the queue."""
+    state = str(tmp_path / "state.json")
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1), ended(2, 2), ended(3, 3)]))
+    fake_em.logout()
+    src = source.EventSource(args(state_file=state), now=lambda: START)
+
+    async def go():
+        queue = asyncio.Queue(maxsize=1)
+        task = asyncio.ensure_future(src.run(queue))
+        first = await asyncio.wait_for(queue.get(), 30)
+        while not queue.full():  # the second event goes in; the third waits for room
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return [first, queue.get_nowait()]
+
+    handed = asyncio.run(go())
+    assert [e["backup_session"]["id"] for e in handed] == [sid(1), sid(2)]
+    saved = json.load(open(state))["trackers"]["finished"]
+    assert sorted(saved["sent"]) == [sid(1), sid(2)] and saved["watermark"] == at(0)  # not past the third
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1), ended(2, 2), ended(3, 3)]))
+    fake_em.logout()
+    assert Run(fake_em, args(state_file=state))().ids() == [sid(3)]
+
+
 def test_rejected_password_stops_the_source_at_once(fake_em):
     fake_em.expect("POST", "/sessionMngr/", 401, xml_error(401, "Unauthorized"))
     with pytest.raises(VeeamEmError, match="password rejected") as err:
