@@ -7,22 +7,25 @@
 
 An emulator (its command line, a fixed seed) serves a dataset in which ``--running`` sessions are
 running; it answers with injected faults (503s, dropped connections, cut bodies, latency) and lets
-idle logon sessions expire after 2 s. For ``--seconds`` a driver stops running sessions at random
-(about three a second; each ends ``--stop-delay`` later, Failed, with its task sessions), while the
-source (in this process, as ansible-rulebook runs it: ``main``-style ``run(queue)`` in asyncio,
-polling every second) puts its events on a queue. Every ``--restart-every`` seconds the source is
-cancelled and a new one started on the same state file, as a restarted rulebook would be.
+idle logon sessions expire after 2 s. For ``--seconds`` a driver acts about ``--rate`` times a second
+through its own faulted client: it stops a running session at random (it ends ``--stop-delay`` later,
+Failed, with its task sessions) or starts a Backup job (a new session that ends ``--job-duration``
+later; a job that still runs refuses, 400). Meanwhile the source (in this process, as ansible-rulebook
+runs it: ``run(queue)`` in asyncio, ``event_types: [started, finished]``, polling every second) puts its
+events on a queue. Every ``--restart-every`` seconds the source is cancelled and a new one started on
+the same state file, as a restarted rulebook would be.
 
 Time is compressed: the source polls every second where a production one polls every minute, and
-sessions end every third of a second, so the default 180 s stand for three hours of a busy EM at the
+sessions end every half second or so, so the default 180 s stand for three hours of a busy EM at the
 default ``interval: 60``, and more than 30 minutes at ``interval: 10``.
 
-At the end the sessions that EM reports as ended since the start (read with the collection's client,
-which retries through the faults) are compared with the finished events:
+At the end the sessions that EM reports as ended (started) since the start, read with the
+collection's client, which retries through the faults, are compared with the finished (started)
+events:
 
-* lost: a session that ended and got no event (must be 0);
-* duplicated: a session with more than one event (must be 0);
-* foreign: an event of a session that did not end in the soak (must be 0);
+* lost: a session that ended (started) and got no event (must be 0);
+* duplicated: a session with more than one event of that type (must be 0);
+* foreign: an event of a session that did not end (start) in the soak (must be 0);
 * logon sessions left open at most the emulator's ``logon_answers_lost`` (answers the client never
   got whole: it cannot know those sessions exist).
 
@@ -38,6 +41,7 @@ import collections
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -56,13 +60,27 @@ FAULTS = ["--error-rate", "0.05", "--drop-rate", "0.02", "--truncate-rate", "0.0
 
 
 def make_dataset(path, running, seed):
-    """A generated dataset whose newest ``running`` sessions run (no end, result None), now = the current time."""
+    """A generated dataset whose newest ``running`` sessions run (no end, result None), now = the current time.
+
+    The running sessions belong to every other job only, so that half of the Backup jobs run nothing and
+    can be started.
+    """
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    subprocess.run([sys.executable, RUN_EMULATOR, "--seed", str(seed), "--sessions", str(running + 200),
+    subprocess.run([sys.executable, RUN_EMULATOR, "--seed", str(seed), "--sessions", str(3 * running + 200),
                     "--now", now, "--dump-data", path], check=True, capture_output=True)
     with open(path) as handle:
         data = json.load(handle)
-    stopped = sorted((s for s in data["sessions"] if s["state"] == "Stopped"), key=lambda s: s["creation_time"])
+    idle_jobs = set(job["id"] for job in data["jobs"][::2])
+    ended = set()
+    for session in data["sessions"]:
+        if session["job_id"] in idle_jobs and session["state"] != "Stopped":  # the generator's own running ones
+            session.update(state="Stopped", end_time=session["creation_time"], result="Failed", progress=100)
+            ended.add(session["id"])
+    for task in data["task_sessions"]:
+        if task["session_id"] in ended and task["state"] != "Completed":
+            task.update(state="Completed", end_time=task["creation_time"], result="Failed")
+    stopped = sorted((s for s in data["sessions"] if s["state"] == "Stopped" and s["job_id"] not in idle_jobs),
+                     key=lambda s: s["creation_time"])
     chosen = set()
     for session in stopped[-running:]:
         session.update(state="Working", end_time=None, result="None", progress=50, restore_point_id=None,
@@ -74,34 +92,41 @@ def make_dataset(path, running, seed):
                         restore_point_time=None)
     with open(path, "w") as handle:
         json.dump(data, handle)
-    return now, sorted(chosen)
+    startable = sorted(job["id"] for job in data["jobs"] if job["id"] in idle_jobs and job["job_type"] == "Backup")
+    return now, sorted(chosen), startable
 
 
 class Driver(threading.Thread):
-    """Stops running sessions at random, about ``rate`` a second, through its own faulted client."""
+    """About ``rate`` times a second, through its own faulted client: stops a running session at random,
+    or (every other time) starts a Backup job (a new session that ends after --job-duration)."""
 
-    def __init__(self, client_factory, ids, rate, seed):
+    def __init__(self, client_factory, ids, jobs, rate, seed):
         super(Driver, self).__init__(name="eda-soak-driver", daemon=True)
         self.client_factory = client_factory
         self.ids = list(ids)
+        self.jobs = list(jobs)
         self.rate = rate
         self.rng = random.Random(seed)
         self.halt = threading.Event()
-        self.accepted = 0
-        self.errors = 0
+        self.accepted = collections.Counter()
+        self.errors = collections.Counter()  # the refusals and faults, by message (ids and names cut off)
 
     def run(self):
         from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
         client = self.client_factory()
         try:
-            while self.ids and not self.halt.wait(self.rng.expovariate(self.rate)):
-                session_id = self.ids.pop(self.rng.randrange(len(self.ids)))
+            while not self.halt.wait(self.rng.expovariate(self.rate)):
+                client.allow_relogon()
                 try:
-                    client.allow_relogon()
-                    client.post("/backupSessions/%s" % session_id, [("action", "stop")])
-                    self.accepted += 1
-                except VeeamEmError:
-                    self.errors += 1  # perhaps stopped anyway: the comparison reads what EM says
+                    if self.ids and self.rng.random() < 0.5:
+                        client.post("/backupSessions/%s" % self.ids.pop(self.rng.randrange(len(self.ids))),
+                                    [("action", "stop")])
+                        self.accepted["stop"] += 1
+                    else:
+                        client.post("/jobs/%s" % self.rng.choice(self.jobs), [("action", "start")])
+                        self.accepted["start"] += 1
+                except VeeamEmError as exc:  # a job still running, or a fault: the comparison reads what EM says
+                    self.errors[re.sub(r"/[0-9a-f-]{36}|\"[^\"]*\"|\(.*", "", exc.msg)[:90]] += 1
         finally:
             client.close()
 
@@ -131,11 +156,12 @@ async def run_sources(args, source_args, stop_at):
     return events, restarts - 1
 
 
-def ended_since(client_factory, since):
-    """The ids of the sessions EM reports as ended at or after ``since``, read through the faults (repeated)."""
+def sessions_since(client_factory, field, since):
+    """The ids of the sessions whose ``field`` (EndTime, CreationTime) is at or after ``since``, as EM reports
+    them, read through the faults (repeated)."""
     from ansible_collections.backupops.veeam_em.plugins.module_utils import _query, _sessions
     from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
-    flt = _query.Filter().compare("EndTime", ">=", since)
+    flt = _query.Filter().compare(field, ">=", since)
     for _attempt in range(20):
         client = client_factory()
         try:
@@ -147,42 +173,49 @@ def ended_since(client_factory, since):
     raise RuntimeError("could not read the ended sessions through the faults in 20 attempts")
 
 
-def compare(truth, events):
-    finished = collections.Counter(e["backup_session"]["id"] for e in events if e["event_type"] == "finished")
+def compare(truth, events, event_type="finished"):
+    """Events of ``event_type`` against the ids of the sessions that EM says ended (started) in the soak."""
+    sent = collections.Counter(e["backup_session"]["id"] for e in events if e["event_type"] == event_type)
     truth = set(truth)
     return {
-        "sessions_ended": len(truth),
-        "events": sum(finished.values()),
-        "lost": sorted(truth - set(finished)),
-        "duplicated": sorted(sid for sid, count in finished.items() if count > 1),
-        "foreign": sorted(set(finished) - truth),
+        "sessions": len(truth),
+        "events": sum(sent.values()),
+        "lost": sorted(truth - set(sent)),
+        "duplicated": sorted(sid for sid, count in sent.items() if count > 1),
+        "foreign": sorted(set(sent) - truth),
     }
 
 
-def main(argv=None):
+def passed(part):
+    return part["sessions"] > 0 and not (part["lost"] or part["duplicated"] or part["foreign"])
+
+
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="10 s, 100 running sessions (make test)")
-    parser.add_argument("--seconds", type=float, default=180.0, help="how long sessions are stopped (default 180)")
+    parser.add_argument("--seconds", type=float, default=180.0, help="how long the driver acts (default 180)")
     parser.add_argument("--running", type=int, default=700, help="running sessions in the dataset (default 700)")
-    parser.add_argument("--rate", type=float, default=3.0, help="stops per second (default 3)")
+    parser.add_argument("--rate", type=float, default=3.0, help="stops and job starts per second (default 3)")
     parser.add_argument("--restart-every", type=float, default=20.0, help="seconds between source restarts")
     parser.add_argument("--stop-delay", default="0.5", help="the emulator's --stop-delay (default 0.5)")
+    parser.add_argument("--job-duration", default="1", help="the emulator's --job-duration (default 1)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=os.path.join(REPO, "build", "eda-soak"))
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.running, args.restart_every = 10.0, 100, 4.0
-    collection_tree.importable()
+    return args
+
+
+def soak(args, workdir):
+    """Run the emulator, the driver and the source; the comparison and the emulator's counters."""
     from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
     from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
-    workdir = tempfile.mkdtemp(prefix="eda-soak-")
-    started = time.time()
-    emulator = None
+    dataset = os.path.join(workdir, "data.json")
+    since, running, startable = make_dataset(dataset, args.running, args.seed)
+    emulator = EmulatorProcess(["--data", dataset, "--seed", str(args.seed), "--stop-delay", args.stop_delay,
+                                "--job-duration", args.job_duration] + FAULTS, workdir)
     try:
-        dataset = os.path.join(workdir, "data.json")
-        since, running = make_dataset(dataset, args.running, args.seed)
-        emulator = EmulatorProcess(["--data", dataset, "--seed", str(args.seed), "--stop-delay", args.stop_delay]
-                                   + FAULTS, workdir)
         connection = dict(server=emulator.host, port=emulator.port, protocol=emulator.protocol,
                           user=emulator.admin_user, password=emulator.admin_password, ca_path=emulator.ca_path,
                           timeout=10)
@@ -190,45 +223,55 @@ def main(argv=None):
         def client_factory():
             return EmClient(ConnectionOptions(**connection))
 
-        source_args = dict(connection, interval=1, since=since, max_backoff=2,
+        source_args = dict(connection, interval=1, since=since, max_backoff=2, event_types=["started", "finished"],
                            state_file=os.path.join(workdir, "state.json"))
-        driver = Driver(client_factory, running, args.rate, args.seed)
+        driver = Driver(client_factory, running, startable, args.rate, args.seed)
         driver.start()
         driver_end = time.time() + args.seconds
-        # the source runs on after the driver stops, until the last stopped session has ended and been polled
-        tail = float(args.stop_delay) + 5.0  # a poll (1 s) and a failed one's backoff (at most 2 s), twice
-
-        def stop_driver():
-            time.sleep(max(0.0, driver_end - time.time()))
-            driver.halt.set()
-
-        threading.Thread(target=stop_driver, daemon=True).start()
+        threading.Timer(args.seconds, driver.halt.set).start()
+        # the source runs on until the last session has ended and been polled: a poll (1 s) and a failed
+        # one's backoff (at most 2 s), twice
+        tail = max(float(args.stop_delay), float(args.job_duration)) + 5.0
         events, restarts = asyncio.run(run_sources(args, source_args, driver_end + tail))
         driver.join(30)
-        result = compare(ended_since(client_factory, since), events)
+        result = {
+            "finished": compare(sessions_since(client_factory, "EndTime", since), events, "finished"),
+            "started": compare(sessions_since(client_factory, "CreationTime", since), events, "started"),
+        }
         stats = emulator.stats()
-        result.update({
-            "seconds": args.seconds, "running_at_start": len(running), "stops_accepted": driver.accepted,
-            "stop_errors": driver.errors, "source_restarts": restarts, "faults": stats["faults"],
-            "requests": stats["requests_total"], "logons": stats["logons"], "logouts": stats["logouts"],
-            "open_logon_sessions": stats["open_logon_sessions"], "logon_answers_lost": stats["logon_answers_lost"],
-            "wall_seconds": round(time.time() - started, 1),
-        })
     finally:
-        if emulator is not None:
-            emulator.stop()
+        emulator.stop()
+    result.update({
+        "seconds": args.seconds, "running_at_start": len(running), "driver_accepted": dict(driver.accepted),
+        "driver_errors": dict(driver.errors), "source_restarts": restarts, "faults": stats["faults"],
+        "requests": stats["requests_total"], "logons": stats["logons"], "logouts": stats["logouts"],
+        "open_logon_sessions": stats["open_logon_sessions"], "logon_answers_lost": stats["logon_answers_lost"],
+    })
+    return result
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    collection_tree.importable()
+    workdir = tempfile.mkdtemp(prefix="eda-soak-")
+    started = time.time()
+    try:
+        result = soak(args, workdir)
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    result["wall_seconds"] = round(time.time() - started, 1)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "result.json"), "w") as handle:
         json.dump(result, handle, indent=1, sort_keys=True)
-    ok = (not result["lost"] and not result["duplicated"] and not result["foreign"] and result["sessions_ended"] > 0
+    ok = (passed(result["finished"]) and passed(result["started"])
           and result["open_logon_sessions"] <= result["logon_answers_lost"])
-    print("eda-soak: %s: %d sessions ended, %d events, lost %d, duplicated %d, foreign %d; %d source restarts; "
-          "faults %s in %d requests; logon sessions open %d (answers lost %d); %.0f s"
-          % ("PASS" if ok else "FAIL", result["sessions_ended"], result["events"], len(result["lost"]),
-             len(result["duplicated"]), len(result["foreign"]), result["source_restarts"],
-             json.dumps(result["faults"], sort_keys=True), result["requests"], result["open_logon_sessions"],
-             result["logon_answers_lost"], result["wall_seconds"]))
+    parts = ["%s: %d sessions, %d events, lost %d, duplicated %d, foreign %d"
+             % (kind, part["sessions"], part["events"], len(part["lost"]), len(part["duplicated"]),
+                len(part["foreign"])) for kind, part in (("finished", result["finished"]), ("started", result["started"]))]
+    print("eda-soak: %s: %s; %d source restarts; faults %s in %d requests; logon sessions open %d (answers lost %d); "
+          "%.0f s" % ("PASS" if ok else "FAIL", "; ".join(parts), result["source_restarts"],
+                      json.dumps(result["faults"], sort_keys=True), result["requests"], result["open_logon_sessions"],
+                      result["logon_answers_lost"], result["wall_seconds"]))
     return 0 if ok else 1
 
 
