@@ -214,7 +214,8 @@ def test_documented_rulebooks_load_and_poll(eda_bin, start_emulator, tmp_path):
         rulebook.stop()
     stats = emulator.stats()
     assert stats["logons"] == stats["logouts"] == len(rulesets) and stats["open_logon_sessions"] == 0, stats
-    assert " ERROR " not in rulebook.output() and "Traceback" not in rulebook.output(), rulebook.output()
+    # ansible-rulebook's own log lines (the rule engine's JVM may log an ERROR of its own shutdown race)
+    assert " - ERROR - " not in rulebook.output() and "Traceback" not in rulebook.output(), rulebook.output()
 
 
 class Webhook(object):
