@@ -171,7 +171,7 @@ ARGUMENT_SPEC = dict(
     state_file=dict(type="path"),
     max_backoff=dict(type="int", default=300),
 )
-# per event type: the query field, the session key and the option that sets its first window
+# per event type: the query field it is tracked on and the same time in a session dict
 _FIELDS = {FINISHED: ("EndTime", "end_time"), STARTED: ("CreationTime", "creation_time")}
 
 
@@ -339,7 +339,18 @@ class EventSource(object):
                   .values("job_type", "job_type", params["job_type"]).values("result", "result", results)
                   .time_range(tracker.key, start, options=(tracker.field, None), unset_matches=False))
         nodes = _query.iterate(self.client, _sessions.JOB_SESSION, flt, sort_field=tracker.field, descending=False)
-        return checks.keep([_sessions.job_session(node) for node in nodes], "sessions", self.client.warnings)
+        kept = checks.keep([_sessions.job_session(node) for node in nodes], "sessions", self.client.warnings)
+        return [session for session in kept if self._readable_time(session, tracker.key)]
+
+    def _readable_time(self, session, key):
+        """Whether the session's time can be compared; one EM wrote unreadably is left out with a warning."""
+        try:
+            _moment(session[key])
+            return True
+        except VeeamEmError:
+            self.client.warnings.append("Enterprise Manager sent session %s with an unreadable %s %r; it was left out"
+                                        % (session["id"], key, session[key]))
+            return False
 
     # -- the loop --------------------------------------------------------------
     async def run(self, queue):

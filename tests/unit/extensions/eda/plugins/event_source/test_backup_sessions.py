@@ -202,6 +202,17 @@ def test_filters_on_the_server_and_checked_on_the_client(fake_em):
                      "(Result==Failed,Result==Warning);")
 
 
+def test_session_with_an_unreadable_time_is_left_out_with_a_warning_not_a_stuck_source(fake_em, caplog):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1), job_session_xml(sid(2), ended="yesterday"),
+                                                       ended(3, 2)]))
+    fake_em.expect("GET", "/query", body=query_result([ended(3, 2), ended(4, 3)]))
+    fake_em.logout()
+    run = Run(fake_em, args(), waits=2)()
+    assert run.ids() == [sid(1), sid(3), sid(4)]
+    assert "session %s with an unreadable end_time 'yesterday'" % sid(2) in caplog.text
+
+
 # -- faults --------------------------------------------------------------------------
 def test_expired_token_logs_on_again_at_every_poll(fake_em):
     fake_em.logon()
