@@ -146,13 +146,15 @@ def active_sessions(client, job_entry):
 def attach_latest_sessions(client, jobs, links=False):
     """Set ``latest_session`` on each job (None when it never ran): one session query per 40 jobs."""
     by_uid = {}
+    uids = []
     for item in jobs:
         item["latest_session"] = None
         if item["uid"]:
+            if item["uid"].lower() not in by_uid:
+                uids.append(item["uid"])  # as EM wrote it
             by_uid.setdefault(item["uid"].lower(), []).append(item)
-    uids = list(by_uid)
     for chunk in _query.chunks(uids):
-        wanted = set(chunk)
+        wanted = set(uid.lower() for uid in chunk)
         flt = _query.Filter().any_of("JobUid", chunk)
         found = _sessions.query_job_sessions(client, flt, limit=len(chunk), latest_per_job=True, links=links,
                                              keep=lambda s, wanted=wanted: (s["job_uid"] or "").lower() in wanted)
