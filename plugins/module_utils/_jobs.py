@@ -175,10 +175,10 @@ def post_action(client, job_entry, action, tasks):
         doc = client.post("/jobs/%s" % job_entry["id"], [("action", action)])
     except VeeamEmError as exc:
         if exc.status == 403:
+            account = client.options.user or "of the session token"
             raise VeeamEmError(
                 "The Enterprise Manager account %s lacks the role to %s jobs (Portal Administrator is needed); EM "
-                "refused action=%s on job %r (HTTP 403)" % (client.options.user or "of the session token",
-                                                           action, action, job_entry["name"]),
+                "refused action=%s on job %r (HTTP 403)" % (account, action, action, job_entry["name"]),
                 status=403, em_message=exc.em_message)
         if exc.status is None:  # the connection failed: EM may have accepted it
             tasks.append(dict(_sessions.em_task(None), action=action))
