@@ -230,15 +230,15 @@ class Deadline(object):
         self.at = client.clock.monotonic() + seconds
 
 
-def new_session(client, job_entry, known_ids, since, deadline=None, interval=None):
+def new_session(client, job_entry, known_ids, since, deadline, interval):
     """The session a start or retry created: the one session of the job that was not there before.
 
     ``known_ids`` are the ids of the job's sessions read before the POST
     (its newest one and the running ones), ``since`` the creation time of
     the newest: every session the POST created is at least as new, and one
-    query of the job's sessions from then on, newest first, finds it.
-    Without a ``deadline`` this looks once (None when not there yet).  Two
-    or more unknown sessions are ambiguous and fail rather than pick one.
+    query of the job's sessions from then on, newest first, finds it; it is
+    asked again every ``interval`` until the ``deadline``.  Two or more
+    unknown sessions are ambiguous and fail rather than pick one.
     """
     flt = _job_filter(job_entry)
     checks = _of_job(job_entry)
@@ -252,8 +252,8 @@ def new_session(client, job_entry, known_ids, since, deadline=None, interval=Non
         if len(fresh) > 1:
             raise VeeamEmError("Job %r has %d new sessions since the request (%s); cannot tell which one it "
                                "created" % (job_entry["name"], len(fresh), ", ".join(s["name"] for s in fresh)))
-        if fresh or deadline is None:
-            return fresh[0] if fresh else None
+        if fresh:
+            return fresh[0]
         sleep_or_time_out(client, deadline, interval, "the session of job %r to appear" % job_entry["name"])
 
 

@@ -75,8 +75,10 @@ options:
   wait:
     description:
       - Wait until the EM tasks have finished and the session ends (O(state=stopped) - every running session).
-      - With V(false) the module returns after the request, with the session as read right after it (null when
-        EM had not created it yet); O(fail_on) is not applied.
+      - With V(false) the module does not wait for the session to end, and O(fail_on) is not applied; after a
+        start or retry it still waits (within O(wait_timeout)) until EM has run the request's task and created the
+        session, so that RV(backup_session) always names it (to follow it, for example with
+        M(backupops.veeam_em.em_backup_session_info) and its O(backupops.veeam_em.em_backup_session_info#module:id)).
     type: bool
     default: true
   wait_timeout:
@@ -169,8 +171,7 @@ job:
 backup_session:
   description:
     - The session concerned - the one the request created, the running one that was awaited or stopped, or
-      the last one when nothing was done - as read last; null when there is none (the job never ran, or EM had not
-      created the session yet with O(wait=false)).
+      the last one when nothing was done - as read last; null when there is none (the job never ran).
     - Same keys as RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions), without C(links);
       C(task_sessions) is added when it ended with V(Warning) or V(Failed).
   returned: always, unless the job was not found
@@ -378,18 +379,17 @@ def toggle_schedule(client, params, result, deadline):
 def run_session_action(client, params, plan, result, deadline):
     """Send start/retry/stop and find the session it concerns; result['backup_session'] follows it."""
     task = _jobs.post_action(client, result["job"], plan.action, result["tasks"])
-    wait = params["wait"]
-    if wait:
-        _jobs.wait_task(client, task, deadline, params["poll_interval"])
     if plan.action == _jobs.STOP:
         task["session_id"] = plan.session["id"]
+        if params["wait"]:
+            _jobs.wait_task(client, task, deadline, params["poll_interval"])
         return
-    session = _jobs.new_session(client, result["job"], plan.known_ids, plan.since,
-                                deadline if wait else None, params["poll_interval"])
+    # also without wait: until EM has run the task and created the session, whose id the caller needs
+    _jobs.wait_task(client, task, deadline, params["poll_interval"])
+    session = _jobs.new_session(client, result["job"], plan.known_ids, plan.since, deadline, params["poll_interval"])
     result["backup_session"] = session
-    if session is not None:
-        task["session_id"] = session["id"]
-        plan.watch = [session]
+    task["session_id"] = session["id"]
+    plan.watch = [session]
 
 
 def finish(client, params, plan, result, deadline):

@@ -194,18 +194,21 @@ def test_force_starts_even_while_running(fake_em, run_module):
     assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, LATEST, post("start"), NEW_SINCE, LOGOUT]
 
 
-def test_wait_false_looks_once_and_may_not_find_the_session_yet(fake_em, run_module):
+def test_wait_false_returns_once_the_session_exists_without_waiting_for_its_end(fake_em, run_module):
     fake_em.logon()
     expect_job(fake_em)
     fake_em.expect("GET", "/query", body=sessions())
     fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StartJob"))
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", True, "triggered", "StartJob"))
+    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))  # not created yet
+    fake_em.expect("GET", "/query", body=sessions(running(NEW), ended(OLD, created=T0)))
     fake_em.logout()
-    rc, result, dummy = run_module(module, args(state="started", wait=False))
-    assert rc == 0 and result["changed"] is True and result["backup_session"] is None
-    assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, LATEST, post("start"), NEW_SINCE, LOGOUT]
-    assert fake_em.sleeps == [] and result["tasks"][0]["state"] == "Running"
+    rc, result, dummy = run_module(module, args(state="started", wait=False, poll_interval=2))
+    assert rc == 0 and result["changed"] is True
+    assert result["backup_session"]["id"] == NEW and result["backup_session"]["state"] == "Working"
+    assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, LATEST, post("start"), TASK, NEW_SINCE, NEW_SINCE, LOGOUT]
+    assert fake_em.sleeps == [2] and result["tasks"][0]["state"] == "Finished"
 
 
 def test_new_session_is_awaited_until_it_appears(fake_em, run_module):
