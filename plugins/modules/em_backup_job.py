@@ -66,7 +66,8 @@ options:
   schedule_enabled:
     description:
       - Whether the job's schedule is on. Sent (toggleScheduleEnabled) only when it differs, before O(state) is
-        acted on; the job is read again afterwards and must show the wanted value.
+        acted on; its EM task is awaited (also with O(wait=false): it takes seconds), then the job is read again
+        and must show the wanted value.
     type: bool
   force:
     description: With O(state=started), start the job also while a session of it runs (EM decides whether it can).
@@ -364,16 +365,12 @@ def predicted_session(plan):
 def toggle_schedule(client, params, result, deadline):
     """toggleScheduleEnabled, then the job read again: it must show the wanted schedule."""
     task = _jobs.post_action(client, result["job"], _jobs.TOGGLE_SCHEDULE, result["tasks"])
-    if params["wait"]:
-        _jobs.wait_task(client, task, deadline, params["poll_interval"])
+    _jobs.wait_task(client, task, deadline, params["poll_interval"])  # also without wait: it takes seconds
     job = _jobs.get_job(client, result["job"]["id"]) or result["job"]
     result["job"] = job
     if job["schedule_enabled"] != params["schedule_enabled"]:
-        msg = ("Enterprise Manager accepted toggleScheduleEnabled for job %r, but the job still shows "
-               "schedule_enabled=%s" % (job["name"], job["schedule_enabled"]))
-        if params["wait"]:
-            raise VeeamEmError(msg)
-        client.warnings.append(msg + " (not waited for: wait=false)")
+        raise VeeamEmError("Enterprise Manager accepted toggleScheduleEnabled for job %r, but the job still shows "
+                           "schedule_enabled=%s" % (job["name"], job["schedule_enabled"]))
 
 
 def run_session_action(client, params, plan, result, deadline):
