@@ -81,15 +81,31 @@ def summary(jobs, latest=False):
 
 
 # -- fetching -------------------------------------------------------------
+def forbidden(client, exc, what):
+    """The error for a 403 on a job request: which account lacks which role (other errors unchanged)."""
+    if exc.status != 403:
+        return exc
+    account = client.options.user or "of the session token"
+    return VeeamEmError("The Enterprise Manager account %s lacks the role to %s (Portal Administrator is needed; "
+                        "EM answered HTTP 403)" % (account, what), status=403, em_message=exc.em_message)
+
+
 def get_job(client, job_id, links=False):
     """GET /jobs/{id}?format=Entity; None when EM does not know it."""
-    node = _sessions._get_entity(client, "/jobs/%s" % job_id, JOB)
+    try:
+        node = _sessions._get_entity(client, "/jobs/%s" % job_id, JOB)
+    except VeeamEmError as exc:
+        raise forbidden(client, exc, "read jobs")
     return job(node, links) if node is not None else None
 
 
 def query_jobs(client, filter_expr, links=False):
     """Jobs matching a server-side filter, by name (A to Z)."""
-    return [job(node, links) for node in _query.iterate(client, JOB, filter_expr, sort_field="Name", descending=False)]
+    try:
+        return [job(node, links)
+                for node in _query.iterate(client, JOB, filter_expr, sort_field="Name", descending=False)]
+    except VeeamEmError as exc:
+        raise forbidden(client, exc, "read jobs")
 
 
 def job_name_exists(client, name):
@@ -175,11 +191,7 @@ def post_action(client, job_entry, action, tasks):
         doc = client.post("/jobs/%s" % job_entry["id"], [("action", action)])
     except VeeamEmError as exc:
         if exc.status == 403:
-            account = client.options.user or "of the session token"
-            raise VeeamEmError(
-                "The Enterprise Manager account %s lacks the role to %s jobs (Portal Administrator is needed); EM "
-                "refused action=%s on job %r (HTTP 403)" % (account, action, action, job_entry["name"]),
-                status=403, em_message=exc.em_message)
+            raise forbidden(client, exc, "%s jobs: action=%s on job %r was refused" % (action, action, job_entry["name"]))
         if exc.status is None:  # the connection failed: EM may have accepted it
             tasks.append(dict(_sessions.em_task(None), action=action))
         raise

@@ -92,7 +92,7 @@ options:
   poll_interval:
     description: Seconds between two checks of the task and the session while waiting, from 1 to 3600.
     type: int
-    default: 10
+    default: 5
   fail_on:
     description:
       - Results of the awaited session (O(state=started) or O(state=retried)) that make the task fail, after it
@@ -261,7 +261,7 @@ ARGUMENT_SPEC = dict(
     force=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=3600),
-    poll_interval=dict(type="int", default=10),
+    poll_interval=dict(type="int", default=5),
     fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=["Failed"]),
 )
 MAX_WAIT = 7 * 86400

@@ -16,6 +16,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     job_xml,
     query_result,
     warning_texts,
+    xml_error,
 )
 
 LOGON = ("POST", "/api/sessionMngr/", "v=latest")
@@ -125,3 +126,12 @@ def test_latest_session_of_a_job_not_asked_for_is_ignored(fake_em, run_module):
 def test_name_must_be_names(fake_em, run_module):
     rc, result, dummy = run_module(module, args(name=[{"a": 1}]))
     assert rc == 1 and "name must be a name or a list of names" in result["msg"] and fake_em.calls == []
+
+
+def test_a_read_only_account_is_told_which_role_it_lacks(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", 403, xml_error(403, "Access is denied")).logout()
+    rc, result, dummy = run_module(module, args(user="RestoreOperator"))
+    assert rc == 1 and result["status"] == 403 and result["changed"] is False
+    assert result["msg"].startswith("The Enterprise Manager account RestoreOperator lacks the role to read jobs "
+                                    "(Portal Administrator is needed")
+    assert fake_em.summary() == [LOGON, jobs_query(), LOGOUT]
