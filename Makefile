@@ -14,9 +14,6 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
-# ansible sees this working tree as backupops.veeam_em through a symlink
-COLLECTIONS := $(CURDIR)/build/collections
-COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/backupops/veeam_em
 # the Python versions ansible-core 2.19 supports for modules; missing ones are skipped
 PYTHONS := 3.8 3.9 3.10 3.11 3.12 3.13
 # full sanity and the main unit test run use the controller's Python
@@ -35,7 +32,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help venv prereqs collection-link demo test bench soak load $(TEST_TARGETS) clean
+.PHONY: help venv prereqs demo test bench soak load $(TEST_TARGETS) clean
 
 help:
 	@echo "make demo                 run playbooks/demo.yml against the bundled emulator"
@@ -69,11 +66,7 @@ venv:
 prereqs: venv
 	@scripts/system_deps.sh
 
-collection-link:
-	@mkdir -p $(dir $(COLLECTION_LINK))
-	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
-
-demo: collection-link
+demo:
 	@scripts/demo.sh
 
 test: prereqs
@@ -116,7 +109,7 @@ soak: venv
 load: venv
 	$(PY) tests/soak/load.py --out build/load
 
-docs: venv collection-link
+docs: venv
 	@scripts/docs.sh
 
 changelog-lint: venv

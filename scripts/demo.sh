@@ -19,9 +19,8 @@ report_dir=${REPORT_DIR:-build/demo-report}
 mkdir -p "$report_dir" build/demo
 report_dir=$(cd "$report_dir" && pwd)
 
-# ansible finds this working tree as backupops.veeam_em through this symlink
-mkdir -p build/collections/ansible_collections/backupops
-ln -sfn "$repo" build/collections/ansible_collections/backupops/veeam_em
+# ansible finds this working tree as backupops.veeam_em (a symlinked tree in build/collections)
+collections=$("$bin/python" scripts/collection_tree.py link)
 
 log=build/demo/emulator.log
 # Empty the log before the emulator starts: its own redirection truncates the
@@ -77,7 +76,7 @@ if ca_line=$(grep -m 1 "^CA certificate written to " "$log"); then
     export VEEAM_EM_CA_PATH=${ca_line#CA certificate written to }
 fi
 
-export ANSIBLE_COLLECTIONS_PATH=$repo/build/collections
+export ANSIBLE_COLLECTIONS_PATH=$collections
 export ANSIBLE_PYTHON_INTERPRETER=$bin/python
 export ANSIBLE_LOCALHOST_WARNING=0
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=0

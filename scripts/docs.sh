@@ -15,19 +15,11 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$repo/.venv/bin
 cd "$repo"
 export PATH=$bin:$PATH
-# ansible finds this working tree as backupops.veeam_em through a symlink, or
-# directly when the clone already is .../ansible_collections/backupops/veeam_em
-# (ansible-doc does not list the roles through a symlink into such a tree)
-case $repo in
-    */ansible_collections/backupops/veeam_em)
-        export ANSIBLE_COLLECTIONS_PATH=${repo%/ansible_collections/backupops/veeam_em}
-        ;;
-    *)
-        mkdir -p build/collections/ansible_collections/backupops
-        ln -sfn "$repo" build/collections/ansible_collections/backupops/veeam_em
-        export ANSIBLE_COLLECTIONS_PATH=$repo/build/collections
-        ;;
-esac
+# ansible finds this working tree as backupops.veeam_em through a symlinked
+# tree in build/collections, or directly when the clone already is
+# .../ansible_collections/backupops/veeam_em (scripts/collection_tree.py)
+ANSIBLE_COLLECTIONS_PATH=$("$bin/python" scripts/collection_tree.py link)
+export ANSIBLE_COLLECTIONS_PATH
 export ANSIBLE_NOCOLOR=1
 
 echo "docs: antsibull-docs lint-collection-docs --plugin-docs ."

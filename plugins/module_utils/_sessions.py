@@ -38,13 +38,16 @@ STOPPABLE_STATES = tuple(state for state in ACTIVE_STATES if state != "Stopping"
 TASK_STATES = ("InProgress", "Pending", "Completed")
 RESULTS = ("Success", "Warning", "Failed", "None")
 PROBLEM_RESULTS = ("Warning", "Failed")
+# What a session that ended has as its result (None: still running, or EM never set one).
+OUTCOMES = tuple(result for result in RESULTS if result != "None")
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
              "AgentBackup", "AgentManagement", "NasBackup")
 # The types of a Job entity (GET /query?type=Job), which differ from a session's JobType above.
 JOB_ENTITY_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
 VOCABULARY = {
     "session_states": SESSION_STATES, "active_states": ACTIVE_STATES, "stoppable_states": STOPPABLE_STATES,
-    "task_states": TASK_STATES, "results": RESULTS, "problem_results": PROBLEM_RESULTS, "job_types": JOB_TYPES,
+    "task_states": TASK_STATES, "results": RESULTS, "problem_results": PROBLEM_RESULTS, "outcomes": OUTCOMES,
+    "job_types": JOB_TYPES,
 }
 SORT_CHOICES = ("newest_first", "oldest_first")
 

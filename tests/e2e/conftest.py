@@ -22,6 +22,10 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import collection_tree  # noqa: E402 pylint: disable=wrong-import-position
+
+collection_tree.importable()  # the tests read EM's vocabulary from module_utils/_sessions.py
 from emulator_process import EmulatorProcess, ansible_env  # noqa: E402 pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))

@@ -8,7 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 import json
 
-from test_roles_emapi import EmApi, RUNNING_STATES, STOPPABLE_STATES
+from test_roles_emapi import EmApi
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import ACTIVE_STATES, STOPPABLE_STATES
 
 
 def sessions(emulator):
@@ -103,5 +105,5 @@ def test_guard_playbook_in_check_mode_with_window_answers(fresh_emulator, ansibl
         assert any(s["id"] in line for line in named), s
     assert fresh_emulator.stats()["stop_requests"] == 0
     after = sessions(fresh_emulator)
-    assert [s["id"] for s in after.values() if s["state"] in RUNNING_STATES] == \
-        [s["id"] for s in before.values() if s["state"] in RUNNING_STATES]
+    assert [s["id"] for s in after.values() if s["state"] in ACTIVE_STATES] == \
+        [s["id"] for s in before.values() if s["state"] in ACTIVE_STATES]

@@ -17,8 +17,8 @@ import datetime
 import requests
 import xmltodict
 
-RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming", "Stopping")
-STOPPABLE_STATES = ("Starting", "Working", "Pausing", "Resuming")
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import ACTIVE_STATES, OUTCOMES
+
 NS = {"http://www.veeam.com/ent/v1.0": None}
 
 
@@ -124,9 +124,9 @@ def expected_job_status(sessions):
     status = {}
     for job in set(s["job_name"] for s in sessions):
         mine = sorted((s for s in sessions if s["job_name"] == job), key=lambda s: s["creation_time"])
-        finished = [s for s in mine if s["state"] not in RUNNING_STATES]
+        finished = [s for s in mine if s["state"] not in ACTIVE_STATES]
         if finished:
-            status[job] = finished[-1]["result"] if finished[-1]["result"] in ("Success", "Warning", "Failed") else "None"
+            status[job] = finished[-1]["result"] if finished[-1]["result"] in OUTCOMES else "None"
         else:
             status[job] = "Running"
     return status
@@ -135,7 +135,7 @@ def expected_job_status(sessions):
 def test_oracle_reads_and_logs_off(fresh_emulator):
     with EmApi(fresh_emulator) as api:
         every = api.sessions()
-        running = [s for s in every if s["state"] in RUNNING_STATES]
+        running = [s for s in every if s["state"] in ACTIVE_STATES]
     assert len(every) > 1000 and running
     assert all(s["end_time"] is None for s in running)
     stats = fresh_emulator.stats()

@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from test_roles_emapi import EmApi, STOPPABLE_STATES, RUNNING_STATES, parse_time
+from test_roles_emapi import EmApi, parse_time
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import ACTIVE_STATES, STOPPABLE_STATES
 
 PLAYBOOK = """---
 - name: Run the backup_session_guard role
@@ -50,7 +52,7 @@ def run_guard(ansible_playbook, tmp_path):
 
 def running(emulator):
     with EmApi(emulator) as api:
-        return [s for s in api.sessions() if s["state"] in RUNNING_STATES]
+        return [s for s in api.sessions() if s["state"] in ACTIVE_STATES]
 
 
 def over(sessions, now, hours):

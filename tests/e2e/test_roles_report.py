@@ -13,7 +13,9 @@ from collections import Counter
 
 import pytest
 
-from test_roles_emapi import EmApi, RUNNING_STATES, expected_job_status, parse_time
+from test_roles_emapi import EmApi, expected_job_status, parse_time
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import ACTIVE_STATES, OUTCOMES, PROBLEM_RESULTS
 
 PLAYBOOK = """---
 - name: Run the backup_session_report role
@@ -54,13 +56,13 @@ def load(out, base="backup-session-report"):
 
 def expected_failures(api, sessions):
     """(session id, vm, result, reason) of every Warning/Failed task of the Warning/Failed sessions."""
-    bad = dict((s["uid"], s) for s in sessions if s["result"] in ("Warning", "Failed"))
+    bad = dict((s["uid"], s) for s in sessions if s["result"] in PROBLEM_RESULTS)
     if not bad:
         return set(), set()
     earliest = min(s["creation_time"] for s in bad.values())
     rows = set()
     for task in api.task_sessions(earliest):
-        if task["job_session_uid"] in bad and task["result"] in ("Warning", "Failed"):
+        if task["job_session_uid"] in bad and task["result"] in PROBLEM_RESULTS:
             rows.add((bad[task["job_session_uid"]]["id"], task["vm_name"], task["result"], task["reason"]))
     with_rows = set(r[0] for r in rows)
     bare = set(s["id"] for s in bad.values() if s["id"] not in with_rows)
@@ -85,12 +87,12 @@ def test_report_numbers_equal_the_emulator(fresh_emulator, run_report):
     summary = report["summary"]
     assert summary["total"] == len(sessions)
     results = Counter(s["result"] for s in sessions)
-    for result in ("Success", "Warning", "Failed"):
+    for result in OUTCOMES:
         assert summary["by_result"][result] == results[result], result
     states = Counter(s["state"] for s in sessions)
     for state, count in summary["by_state"].items():
         assert count == states[state], state
-    assert summary["running"] == sum(1 for s in sessions if s["state"] in RUNNING_STATES)
+    assert summary["running"] == sum(1 for s in sessions if s["state"] in ACTIVE_STATES)
     assert sorted(s["id"] for s in report["sessions"]) == sorted(s["id"] for s in sessions)
 
     # each job's status
@@ -159,14 +161,15 @@ def test_report_filters_day_timeline_and_read_only_account(fresh_emulator, run_r
 
 
 def test_report_filters_by_type_and_server(fresh_emulator, run_report):
-    proc, out = run_report(fresh_emulator, backup_session_report_job_type=["Backup", "NasBackup"],
+    job_types = ["Backup", "NasBackup"]
+    proc, out = run_report(fresh_emulator, backup_session_report_job_type=job_types,
                            backup_session_report_backup_server="srv02.tech.local",
                            backup_session_report_window="2d", backup_session_report_timeline="session")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report, junit, html = load(out)
     with EmApi(fresh_emulator) as api:
         every = api.window_sessions(report["window"]["start"], report["window"]["end"])
-    sessions = [s for s in every if s["job_type"] in ("Backup", "NasBackup")
+    sessions = [s for s in every if s["job_type"] in job_types
                 and s["backup_server_name"] == "srv02.tech.local"]
     assert sorted(s["id"] for s in report["sessions"]) == sorted(s["id"] for s in sessions)
     assert len(sessions) > 0 and len(sessions) < len(every)
@@ -181,7 +184,7 @@ def test_gate_fails_exactly_when_chosen_results_exist(fresh_emulator, run_report
         sessions = api.window_sessions(window["start"], window["end"])
     failed_jobs = sorted(set(s["job_name"] for s in sessions if s["result"] == "Failed"))
     clean_jobs = sorted(set(s["job_name"] for s in sessions) - set(
-        s["job_name"] for s in sessions if s["result"] in ("Failed", "Warning")))
+        s["job_name"] for s in sessions if s["result"] in PROBLEM_RESULTS))
     assert failed_jobs and clean_jobs
 
     # all jobs: Failed sessions exist -> the play fails, naming every failing job; files are written

@@ -25,6 +25,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 RUN_EMULATOR = os.path.join(HERE, "run_emulator.py")
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
 
 ADMIN = ("Administrator", "Emulator-Admin-1!")
 OPERATOR = ("RestoreOperator", "Emulator-Read-1!")
@@ -34,13 +36,11 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 def ansible_env(workdir, bin_dir=BIN, python=sys.executable):
     """Environment in which ``bin_dir``'s Ansible sees this working tree as backupops.veeam_em.
 
-    Makes ``workdir/collections`` (a symlinked ``ansible_collections`` tree) and ``workdir/home``;
+    Links the tree into ``workdir/collections`` (scripts/collection_tree.py) and makes ``workdir/home``;
     drops the caller's ``VEEAM_EM_*``, ``ANSIBLE_*``, ``PYTHON*`` and proxy variables (everything
     talks to 127.0.0.1 only), so a run depends on what its test passes, nothing else.
     """
-    root = os.path.join(workdir, "collections")
-    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
-    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    root = collection_tree.link(os.path.join(workdir, "collections"))
     home = os.path.join(workdir, "home")
     os.makedirs(os.path.join(home, "tmp"))
     env = dict((k, v) for k, v in os.environ.items()

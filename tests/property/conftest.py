@@ -26,16 +26,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import atexit
 import collections
 import contextlib
 import io
 import json
 import os
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -47,19 +44,10 @@ from hypothesis.configuration import set_hypothesis_home_dir
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _make_importable():
-    """``ansible_collections.backupops.veeam_em`` importable (as in tests/unit/conftest.py)."""
-    parts = REPO.split(os.sep)
-    if len(parts) >= 3 and parts[-3] == "ansible_collections":
-        return
-    root = tempfile.mkdtemp(prefix="veeam_em_property_")
-    atexit.register(shutil.rmtree, root, True)
-    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
-    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
-    sys.path.insert(0, root)
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
 
-
-_make_importable()
+collection_tree.importable()
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
 from ansible.module_utils import _internal  # noqa: E402  pylint: disable=wrong-import-position

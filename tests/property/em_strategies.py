@@ -52,8 +52,6 @@ ANY_TEXT = st.one_of(st.text(alphabet=st.characters(exclude_categories=("Cs",)),
                      st.text(alphabet=st.sampled_from(PUNCTUATION), max_size=10), NAME_TEXT)
 WHITESPACE = st.sampled_from(("", " ", "  ", "\t", "\n", "\r\n", " \n", "\t \r\n"))
 
-RUNNING_STATES = ("Starting", "Working", "Pausing", "Resuming")
-
 
 def tagged(strategy, expect):
     return strategy.map(lambda value: (value, expect))

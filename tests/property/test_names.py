@@ -25,7 +25,8 @@ from ansible_collections.backupops.veeam_em.plugins.modules import (
     em_backup_session_stop,
     em_backup_task_session_info,
 )
-from ansible_collections.backupops.veeam_em.tests.property.em_strategies import NAMES, RUNNING_STATES
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
+from ansible_collections.backupops.veeam_em.tests.property.em_strategies import NAMES
 
 INDEX = st.integers(min_value=0, max_value=10 ** 6)
 # The names get three times the examples of the option tests.
@@ -140,7 +141,7 @@ def test_stop_check_mode_lists_only_that_jobs_sessions(em, name, index, with_run
     sessions = outcome.result["backup_sessions"]
     assert _ids(sessions) == set(s.id for s in mine)
     assert [s for s in sessions if s["job_name"] != name] == []
-    assert outcome.result["changed"] == any(s.state in RUNNING_STATES for s in mine)
+    assert outcome.result["changed"] == any(s.state in STOPPABLE_STATES for s in mine)
 
 
 SPELLINGS = {"upper": str.upper, "lower": str.lower, "swapcase": str.swapcase, "title": str.title}

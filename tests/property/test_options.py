@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
 from ansible_collections.backupops.veeam_em.plugins.modules import (
     em_backup_job,
     em_backup_job_info,
@@ -269,7 +270,7 @@ def test_empty_port_variable(em):
 def test_stop_waiting_with_huge_timeout_and_interval(em):
     """wait_timeout=10^12 poll_interval=10^11 on a running session: refused naming them, or it waits sanely."""
     em.reset()
-    running = [s for s in em.data.sessions if s.state in es.RUNNING_STATES]
+    running = [s for s in em.data.sessions if s.state in STOPPABLE_STATES]
     try:
         outcome = em.run(em_backup_session_stop, em.connection(id=running[0].id, wait_timeout=10 ** 12,
                                                                poll_interval=10 ** 11))

@@ -6,38 +6,27 @@
 
 Under ``ansible-test units`` the collection already sits in an
 ``ansible_collections/backupops/veeam_em`` tree.  Under plain pytest
-(``python -m pytest tests/unit``) a symlinked tree in a temporary directory
-makes ``ansible_collections.backupops.veeam_em`` importable.
+(``python -m pytest tests/unit``) scripts/collection_tree.py links one into
+build/collections, so ``ansible_collections.backupops.veeam_em`` is importable.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import atexit
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _make_importable():
-    parts = REPO.split(os.sep)
-    if len(parts) >= 3 and parts[-3] == "ansible_collections":
-        return  # ansible-test units: the real tree
-    root = tempfile.mkdtemp(prefix="veeam_em_units_")
-    atexit.register(shutil.rmtree, root, True)
-    os.makedirs(os.path.join(root, "ansible_collections", "backupops"))
-    os.symlink(REPO, os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
-    sys.path.insert(0, root)
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
 
-
-_make_importable()
+collection_tree.importable()
 
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position

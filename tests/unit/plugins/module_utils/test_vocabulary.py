@@ -67,6 +67,37 @@ def yaml_copies(path):
     return found
 
 
+def concept_copies(path):
+    """Copies in test code that name a concept: a module-level constant, or what ``in`` tests against.
+
+    Tests give single values and lists of them as input (``result: [Failed, Warning]``); those are
+    not copies. The EM emulator is left out: it is a model of EM built from the reference pages, and
+    tests/unit/plugins/module_utils/test_sessions.py holds the client's vocabulary to it.
+    """
+    found = []
+    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+        if isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            candidates = node.comparators[:1]
+        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
+            candidates = [node.value]
+        else:
+            continue
+        for value in candidates:
+            if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+                values = [getattr(e, "value", None) for e in value.elts if isinstance(e, ast.Constant)]
+                if len(values) == len(value.elts) and _is_copy(values):
+                    found.append("%s:%d %r" % (os.path.relpath(path, REPO), node.lineno, values))
+    return found
+
+
+def test_tests_import_the_vocabulary():
+    copies = []
+    for top in ("tests/e2e", "tests/property", "tests/soak", "tests/bench", "extensions"):
+        for path in _files(top, (".py",)):
+            copies += concept_copies(path)
+    assert copies == [], "import _sessions instead of: %s" % copies
+
+
 def test_the_vocabulary_is_written_once():
     copies = []
     for path in _files("plugins", (".py",)):

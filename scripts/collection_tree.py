@@ -1,9 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Mirror the working tree into build/ansible_collections/backupops/veeam_em.
+"""The one place that makes this working tree a collection ``backupops.veeam_em``.
 
-ansible-test needs the collection below a real ``ansible_collections/NS/NAME``
+Ansible finds a collection only below ``ansible_collections/NAMESPACE/NAME``.
+Every tool gets that tree from here:
+
+``link`` (ansible, ansible-playbook, ansible-doc, antsibull-docs, the demo,
+pytest's imports of ``ansible_collections.backupops.veeam_em``): a directory
+``ROOT/ansible_collections/backupops/veeam_em`` that is a symlink to the
+working tree, so every run sees the files as they are; ROOT is what
+``ANSIBLE_COLLECTIONS_PATH`` (or ``sys.path``) gets.  A clone that already
+lies at ``.../ansible_collections/backupops/veeam_em`` is used as it is.
+
+``mirror`` (ansible-test): ansible-test needs the collection below a real ``ansible_collections/NS/NAME``
 directory and resolves symlinks, so a symlink to the repository root does not
 work.  This copies the git-tracked files and the untracked files that are not
 ignored (what ``git ls-files -co --exclude-standard`` lists), removes files that
@@ -17,7 +27,9 @@ repository, where the copy is ignored, and see no files at all.  So the copy
 gets an empty git repository of its own (nothing is ever added to it: git
 lists its files as untracked, minus those its .gitignore excludes).
 
-Usage: sync_collection_tree.py [DEST]   (prints DEST)
+Usage:
+  collection_tree.py link [ROOT]     (default build/collections; prints ROOT)
+  collection_tree.py mirror [DEST]   (default build/ansible_collections/backupops/veeam_em; prints DEST)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,7 +41,9 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DEST = os.path.join(REPO, "build", "ansible_collections", "backupops", "veeam_em")
+NAME = ("backupops", "veeam_em")
+DEFAULT_ROOT = os.path.join(REPO, "build", "collections")
+DEFAULT_DEST = os.path.join(REPO, "build", "ansible_collections", *NAME)
 KEEP = ("tests/output", ".git")
 
 
@@ -86,8 +100,43 @@ def sync(dest):
             os.rmdir(root)
 
 
-def main():
-    dest = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DEST
+def enclosing_root(path=REPO):
+    """ROOT when ``path`` already is ROOT/ansible_collections/backupops/veeam_em, else None."""
+    parts = os.path.abspath(path).split(os.sep)
+    if len(parts) >= 4 and parts[-3] == "ansible_collections" and tuple(parts[-2:]) == NAME:
+        return os.sep.join(parts[:-3])
+    return None
+
+
+def link(root=DEFAULT_ROOT):
+    """ROOT in which ``ansible_collections/backupops/veeam_em`` is this working tree (made if needed).
+
+    The symlink is replaced atomically, so parallel test workers may all call this.
+    """
+    existing = enclosing_root()
+    if existing is not None:
+        return existing
+    parent = os.path.join(root, "ansible_collections", NAME[0])
+    os.makedirs(parent, exist_ok=True)
+    target = os.path.join(parent, NAME[1])
+    if not (os.path.islink(target) and os.readlink(target) == REPO):
+        temp = "%s.%d.tmp" % (target, os.getpid())
+        os.symlink(REPO, temp)
+        os.replace(temp, target)
+    return root
+
+
+def importable():
+    """Put a ROOT on ``sys.path`` so that ``import ansible_collections.backupops.veeam_em`` finds this tree."""
+    root = link(os.path.join(REPO, "build", "collections"))
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return root
+
+
+def mirror(dest=DEFAULT_DEST):
+    """A copy of the working tree at DEST (for ansible-test, which resolves symlinks)."""
+    dest = os.path.abspath(dest)
     parts = dest.split(os.sep)
     if len(parts) < 3 or parts[-3] != "ansible_collections":
         sys.exit("destination must end in ansible_collections/NAMESPACE/NAME: %s" % dest)
@@ -95,7 +144,15 @@ def main():
     sync(dest)
     if not os.path.isdir(os.path.join(dest, ".git")):
         subprocess.check_call(["git", "init", "--quiet", dest])
-    print(dest)
+    return dest
+
+
+def main():
+    commands = {"link": link, "mirror": mirror}
+    if len(sys.argv) not in (2, 3) or sys.argv[1] not in commands:
+        sys.exit(__doc__[__doc__.index("Usage:"):])
+    where = commands[sys.argv[1]](*[os.path.abspath(arg) for arg in sys.argv[2:]])
+    print(where)
 
 
 if __name__ == "__main__":
