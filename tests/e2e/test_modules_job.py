@@ -4,29 +4,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """em_backup_job and em_backup_job_info through real ansible-playbook runs against the emulator.
 
-The emulator runs jobs for 2 s; Exchange Backup always fails, Oracle Backup fails once and then
-succeeds (``--job-outcome``), every other job succeeds.
+The ``jobs_em`` emulator (conftest.py) runs jobs for 2 s; Exchange Backup always fails, Oracle Backup
+fails once and then succeeds (``--job-outcome``), every other job succeeds.
 """
 
 from __future__ import absolute_import, division, print_function
 
 import os
 
-import pytest
-
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "modules")
-
-
-@pytest.fixture(scope="session")
-def job_emulator(start_emulator):
-    return start_emulator("--seed", "42", "--stop-delay", "1", "--job-duration", "2",
-                          "--job-outcome", "Exchange Backup=Failed", "--job-outcome", "Oracle Backup=Failed,Success")
-
-
-@pytest.fixture()
-def jobs_em(job_emulator):
-    job_emulator.reset()
-    return job_emulator
 
 
 def job_posts(stats):
