@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DOCS = ("README.md", "roles/backup_session_report/README.md", "roles/backup_session_guard/README.md")
+DOCS = ("README.md", "roles/backup_session_report/README.md", "roles/backup_session_guard/README.md",
+        "roles/backup_job_run/README.md")
 CONNECTION = ("server", "host", "hostname", "port", "protocol", "ca_path", "validate_certs", "user", "password")
 BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
 
