@@ -66,7 +66,7 @@ options:
   schedule_enabled:
     description:
       - Whether the job's schedule is on. Sent (toggleScheduleEnabled) only when it differs, before O(state) is
-        acted on; its EM task is awaited (also with O(wait=false): it takes seconds), then the job is read again
+        acted on; its EM task is awaited (also with O(wait=false), as it takes seconds), then the job is read again
         and must show the wanted value.
     type: bool
   force:
@@ -365,7 +365,7 @@ def predicted_session(plan):
 def toggle_schedule(client, params, result, deadline):
     """toggleScheduleEnabled, then the job read again: it must show the wanted schedule."""
     task = _jobs.post_action(client, result["job"], _jobs.TOGGLE_SCHEDULE, result["tasks"])
-    _jobs.wait_task(client, task, deadline, params["poll_interval"])  # also without wait: it takes seconds
+    _jobs.wait_task(client, task, deadline, params["poll_interval"])  # also without wait (it takes seconds)
     job = _jobs.get_job(client, result["job"]["id"]) or result["job"]
     result["job"] = job
     if job["schedule_enabled"] != params["schedule_enabled"]:
