@@ -252,7 +252,9 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
-STARTED, RETRIED, STOPPED = "started", "retried", "stopped"
+STARTED = "started"
+RETRIED = "retried"
+STOPPED = "stopped"
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
     id=dict(type="str"),
