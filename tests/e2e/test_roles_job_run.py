@@ -121,4 +121,3 @@ def test_retry_failed_playbook_reports_recovered_and_not_recovered(jobs_em, ansi
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "not recovered: Exchange Backup" in proc.stdout and "recovered: Oracle Backup" not in proc.stdout
     assert actions(jobs_em) == {"start": 2, "retry": 3}
-
