@@ -240,6 +240,14 @@ def get_task_session(client, task_session_id, links=False):
     return task_session(node, links) if node is not None else None
 
 
+def by_id(client, kind, params):
+    """[the job or task session of option ``id``], or [] when EM has none with exactly that id."""
+    item_id = _query.parse_id(params["id"], kind)
+    get = get_job_session if kind == JOB_SESSION else get_task_session
+    item = get(client, item_id, params["include_links"])
+    return [item] if item and item["id"] == item_id else []
+
+
 def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None,
                        links=False, keep=None):
     """Job sessions matching a server-side filter, sorted by creation time.

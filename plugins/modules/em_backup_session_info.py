@@ -311,9 +311,7 @@ def run(module, client):
     _query.check_limit(params["limit"])
     job_names = _verify.names(params["job_name"], "job_name")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
-        session_id = _query.parse_id(params["id"], _sessions.JOB_SESSION)
-        session = _sessions.get_job_session(client, session_id, links)
-        sessions = [session] if session and session["id"] == session_id else []
+        sessions = _sessions.by_id(client, _sessions.JOB_SESSION, params)
     else:
         flt, checks = session_filter(params, job_names)
         sessions = checks.keep(_sessions.query_job_sessions(

@@ -251,9 +251,7 @@ def run(module, client):
     job_names = _verify.names(params["job_name"], "job_name")
     vm_names = _verify.names(params["vm_name"], "vm_name")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
-        task_id = _query.parse_id(params["id"], _sessions.TASK_SESSION)
-        task = _sessions.get_task_session(client, task_id, links)
-        tasks = [task] if task and task["id"] == task_id else []
+        tasks = _sessions.by_id(client, _sessions.TASK_SESSION, params)
     else:
         flt, checks = task_filter(params, job_names, vm_names)
         tasks = checks.keep(_sessions.query_task_sessions(client, flt, newest_first=params["sort"] == "newest_first",

@@ -14,6 +14,7 @@ that data is produced (test_roles_*.py, test_ecosystem_awx_runner.py).
 
 from __future__ import absolute_import, division, print_function
 
+import glob
 import os
 import re
 
@@ -21,8 +22,7 @@ import pytest
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DOCS = ("README.md", "roles/backup_session_report/README.md", "roles/backup_session_guard/README.md",
-        "roles/backup_job_run/README.md")
+DOCS = ("README.md",) + tuple(sorted(os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "roles", "*", "README.md"))))
 CONNECTION = ("server", "host", "hostname", "port", "protocol", "ca_path", "validate_certs", "user", "password")
 BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
 

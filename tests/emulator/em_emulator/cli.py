@@ -38,6 +38,12 @@ def build_parser():
     g = p.add_argument_group("behaviour")
     g.add_argument("--stop-delay", type=float, default=3.0,
                    help="seconds a stop takes: Working -> Stopping -> Stopped (default 3)")
+    g.add_argument("--job-duration", type=float, default=3.0,
+                   help="seconds a started job runs: Starting, Working after a fifth, Stopped with its outcome "
+                        "(default 3; 0 = finished before the 202)")
+    g.add_argument("--job-outcome", action="append", default=[], metavar="NAME=RESULT[,RESULT...]",
+                   help="results (Success, Warning, Failed) of the successive runs (start or retry) of the job NAME "
+                        "(or ID); the last one repeats (e.g. \"Oracle Backup=Failed,Success\"); repeatable")
     g.add_argument("--idle-timeout", type=float, default=900.0,
                    help="seconds after which an idle logon session expires (default 900, as EM; 0 = never)")
     g.add_argument("--logon-delay", type=float, default=0.0, metavar="MS",

@@ -15,6 +15,8 @@ JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopy
              "AgentBackup", "AgentManagement", "NasBackup")
 SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
 RESULTS = ("None", "Success", "Warning", "Failed")
+# JobType of the Job resource (get_jobs_id, get_query_job): GET /jobs lists these types only.
+JOB_RESOURCE_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
 TASK_STATES = ("InProgress", "Pending", "Completed")
 EM_TASK_STATES = ("Running", "OperationFinished", "Finished")
 
@@ -86,6 +88,7 @@ QUERY_TYPES = {
     "backuptasksession": "BackupTaskSession",
     "backupserver": "BackupServer",
     "task": "Task",
+    "job": "Job",
 }
 # Every other query type the query_type page lists: valid on a real EM, not emulated (501).
 DOCUMENTED_QUERY_TYPES = frozenset(t.lower() for t in (

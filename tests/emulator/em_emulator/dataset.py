@@ -8,6 +8,7 @@ Objects use ``__slots__`` and integer epoch seconds so that 100,000 sessions sta
 The documentation examples (IDs, names, values of the EM REST reference pages) are always present.
 """
 
+import bisect
 import io
 import json
 import random
@@ -40,14 +41,19 @@ class BackupServer(object):
 
 
 class Job(object):
-    __slots__ = ("id", "name", "job_type", "server", "vms")
+    """A job; ``settings`` is the raw "settings" object of a data file (or None), ``state`` the
+    emulator's runtime state of the job (jobs.JobState, attached by the application)."""
 
-    def __init__(self, ident, name, job_type, server, vms):
+    __slots__ = ("id", "name", "job_type", "server", "vms", "settings", "state")
+
+    def __init__(self, ident, name, job_type, server, vms, settings=None):
         self.id = ident
         self.name = name
         self.job_type = job_type
         self.server = server
         self.vms = tuple(vms)
+        self.settings = settings
+        self.state = None
 
 
 class JobSession(object):
@@ -226,6 +232,31 @@ class Dataset(object):
         if len(self.session_by_id) != len(self.sessions) or len(self.task_by_id) != len(self.task_sessions):
             raise ValueError("duplicate session or task session IDs in the dataset")
 
+    # ----------------------------------------------------------------- sessions started at run time
+    def add_session(self, s):
+        """Add a new job session and its task sessions (a job started through the API)."""
+        for items, objs, index in ((self.sessions, (s,), self.session_by_id),
+                                   (self.task_sessions, s.tasks, self.task_by_id)):
+            for obj in objs:
+                key = (obj.ctime, obj.id)
+                if items and (items[-1].ctime, items[-1].id) > key:  # rare: a data file with future sessions
+                    items.insert(bisect.bisect_right([(o.ctime, o.id) for o in items], key), obj)
+                else:
+                    items.append(obj)
+                index[obj.id] = obj
+
+    def remove_sessions(self, sessions):
+        """Remove job sessions added by add_session (and their task sessions)."""
+        gone = set(id(s) for s in sessions)
+        if not gone:
+            return
+        self.sessions = [s for s in self.sessions if id(s) not in gone]
+        self.task_sessions = [t for t in self.task_sessions if id(t.session) not in gone]
+        for s in sessions:
+            self.session_by_id.pop(s.id, None)
+            for t in s.tasks:
+                self.task_by_id.pop(t.id, None)
+
     # ----------------------------------------------------------------- export / import
     def to_dict(self):
         def rp(pair):
@@ -236,11 +267,15 @@ class Dataset(object):
             "backup_servers": [
                 {"id": s.id, "name": s.name, "description": s.description, "port": s.port, "version": s.version,
                  "wcf_port": s.wcf_port, "thumbprint": s.thumbprint} for s in self.servers],
-            "jobs": [{"id": j.id, "name": j.name, "job_type": j.job_type, "server_id": j.server.id, "vms": list(j.vms)}
-                     for j in self.jobs],
+            "jobs": [],
             "sessions": [],
             "task_sessions": [],
         }
+        for j in self.jobs:
+            job = {"id": j.id, "name": j.name, "job_type": j.job_type, "server_id": j.server.id, "vms": list(j.vms)}
+            if j.settings is not None:
+                job["settings"] = j.settings
+            out["jobs"].append(job)
         for s in self.sessions:
             rp_id, rp_time = rp(session_restore_point(s))
             out["sessions"].append({
@@ -276,7 +311,7 @@ class Dataset(object):
         jobs = []
         for j in data["jobs"]:
             jobs.append(Job(j["id"].lower(), j["name"], check(j["job_type"], _JOB_TYPE_SET, "job_type"),
-                            server_by_id[j["server_id"].lower()], j.get("vms", ())))
+                            server_by_id[j["server_id"].lower()], j.get("vms", ()), j.get("settings")))
         job_by_id = dict((j.id, j) for j in jobs)
         sessions = []
         for s in data["sessions"]:

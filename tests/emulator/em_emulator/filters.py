@@ -23,7 +23,7 @@ date/times are ISO 8601 (UTC). A missing value (EndTime of a running session) is
 
 import re
 
-from .constants import EM_TASK_STATES, JOB_TYPES, RESULTS, SESSION_STATES, TASK_STATES
+from .constants import EM_TASK_STATES, JOB_RESOURCE_TYPES, JOB_TYPES, RESULTS, SESSION_STATES, TASK_STATES
 from .timeutil import parse_iso
 
 _QUOTE = '"'
@@ -137,11 +137,24 @@ SERVER_FIELDS = _fields(
     Field("Port", "long", lambda s: s.port),
     Field("Version", "str", lambda s: s.version),
 )
+JOB_FIELDS = _fields(
+    Field("UID", "uid", lambda j: j.id),
+    Field("Name", "str", lambda j: j.name),
+    Field("Description", "str", lambda j: j.state.description),
+    Field("NextRun", "datetime", lambda j: j.state.next_run()),
+    Field("JobType", "enum", lambda j: j.job_type, JOB_RESOURCE_TYPES),
+    Field("Platform", "str", lambda j: j.state.platform),
+    Field("ScheduleConfigured", "bool", lambda j: j.state.schedule_configured),
+    Field("ScheduleEnabled", "bool", lambda j: j.state.schedule_enabled),
+    Field("BackupServerUid", "uid", lambda j: j.server.id),
+    Field("BackupServerName", "str", lambda j: j.server.name),
+)
 FIELDS_BY_TYPE = {
     "BackupJobSession": JOB_SESSION_FIELDS,
     "BackupTaskSession": TASK_SESSION_FIELDS,
     "Task": TASK_FIELDS,
     "BackupServer": SERVER_FIELDS,
+    "Job": JOB_FIELDS,
 }
 
 

@@ -20,12 +20,14 @@ from .constants import (API_VERSIONS, DOCUMENTED_QUERY_TYPES, HTTP_REASONS, JSON
                         XML_CT)
 from .dataset import Dataset, generate
 from .filters import FilterError, compile_filter, sort_key
+from .jobs import JobError, JobService
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService
 
 TOKEN_HEADER = "X-RestSvcSessionId"
-COLLECTIONS_WITH_ID = frozenset(("logonsessions", "backupsessions", "backuptasksessions", "backupservers", "tasks"))
+COLLECTIONS_WITH_ID = frozenset(("logonsessions", "backupsessions", "backuptasksessions", "backupservers", "tasks",
+                                 "jobs"))
 CACHE_ENTRIES = 24
 _SESSION_FIELDS = ("state", "result", "etime", "progress")
 _TASK_FIELDS = ("state", "result", "etime", "reason")
@@ -85,6 +87,7 @@ class Stats(object):
         self.logouts = 0
         self.logon_answers_lost = 0
         self.stop_requests = 0
+        self.job_actions = collections.Counter()
         self.faults = collections.Counter()
 
     def count(self, key):
@@ -99,6 +102,10 @@ class Stats(object):
     def fault(self, kind):
         with self.lock:
             self.faults[kind] += 1
+
+    def job_action(self, action):
+        with self.lock:
+            self.job_actions[action] += 1
 
 
 class EmulatorApp(object):
@@ -123,6 +130,7 @@ class EmulatorApp(object):
         self.auth = Auth(users, config.idle_timeout, self.clock)
         self.faults = faultmod.Faults(config.latency, config.error_rate, config.drop_rate, config.truncate_rate,
                                       config.error_status, config.seed)
+        self.jobs = JobService(self, getattr(config, "job_duration", 3.0), getattr(config, "job_outcome", None))
         self.stops = StopService(self, config.stop_delay)
         self.stats = Stats()
         self.window = config.list_window_days * 86400 if config.list_window_days > 0 else None
@@ -148,6 +156,7 @@ class EmulatorApp(object):
 
     def reset(self):
         self.stops.reset()
+        self.jobs.reset()
         with self.data_lock:
             for obj, values in self.undo.values():
                 for field, value in values:
@@ -170,6 +179,7 @@ class EmulatorApp(object):
                 "logon_answers_lost": st.logon_answers_lost,
                 "stop_requests": st.stop_requests,
                 "faults": dict(st.faults),
+                "job_actions": dict(st.job_actions),
             }
         out["open_logon_sessions"] = self.auth.open_count()
         return out
@@ -210,7 +220,7 @@ class EmulatorApp(object):
             return key, self.error(req, fail, msg)
         try:
             return key, route()
-        except ApiError as err:
+        except (ApiError, JobError) as err:
             return key, self.error(req, err.status, err.message, err.headers)
         except Exception as err:  # noqa: BLE001  pylint: disable=broad-except
             if self.config.verbose:
@@ -265,6 +275,7 @@ class EmulatorApp(object):
                 "query": lambda: self.r_query(req),
                 "querysvc": lambda: self.r_query_svc(req),
                 "tasks": lambda: self.r_tasks(req),
+                "jobs": lambda: self.jobs.r_jobs(req, self.entity_format(req)),
             }
             if head in routes:
                 return key, allow(("GET",), authed(routes[head]))
@@ -280,9 +291,16 @@ class EmulatorApp(object):
                 return key, allow(("GET",), authed(lambda: self.r_server(req, ident)))
             if head == "tasks":
                 return key, allow(("GET", "DELETE"), authed(lambda: self.r_task(req, ident)))
+            if head == "jobs":
+                return key, allow(("GET", "POST"), authed(lambda: self.jobs.r_job(req, ident, self.entity_format(req))))
         elif len(low) == 3 and head == "backupsessions" and low[2] == "tasksessions":
             ident = parts[1].lower()
             return key, allow(("GET",), authed(lambda: self.r_session_tasks(req, ident)))
+        elif len(low) == 3 and head == "jobs" and low[2] == "backupsessions":
+            ident = parts[1].lower()
+            return key, allow(("GET",), authed(lambda: self.jobs.r_job_sessions(
+                req, ident, self.entity_format(req), Renderer(req.base),
+                self.clock() - self.window if self.window is not None else None)))
         return key, authed(self._not_found(req))
 
     def _not_found(self, req):
@@ -544,7 +562,7 @@ class EmulatorApp(object):
             raise ApiError(400, str(err))
         page_size = _positive(p, "pagesize", "pageSize")
         page = _positive(p, "page", "page") or 1
-        if qtype == "Task":
+        if qtype in ("Task", "Job"):  # per logon session / NextRun moves with the clock: not cached
             return self._run_query(req, qtype, entity, pred, skey, "sortdesc" in p, page_size, page)
         key = (req.query, req.json, req.base, self.version)
         return self.cached(key, lambda: self._run_query(req, qtype, entity, pred, skey, "sortdesc" in p,
@@ -565,6 +583,8 @@ class EmulatorApp(object):
                 source = self.data.servers
                 x_one, j_one, tag = (r.x_server, r.j_server, "BackupServers") if entity else \
                     (r.x_server_ref, r.j_server_ref, None)
+            elif qtype == "Job":
+                source, x_one, j_one, tag = self.jobs.query_parts(req, entity)
             else:
                 source = list(req.logon.tasks.values())
                 x_one, j_one, tag = (r.x_em_task, r.j_em_task, "Tasks") if entity else \

@@ -76,6 +76,17 @@ class Scheduler(object):
             func()
 
 
+def new_task(ls, operation):
+    """A Running task of the logon session ``ls`` (IDs task-1, task-2, ... per logon session).
+
+    The caller holds the application's data lock.
+    """
+    ls.task_counter += 1
+    task = EmTask("task-%d" % ls.task_counter, operation, ls.session_id)
+    ls.tasks[task.task_id] = task
+    return task
+
+
 class StopService(object):
     def __init__(self, app, delay):
         self.app = app
@@ -84,16 +95,24 @@ class StopService(object):
 
     def request_stop(self, ls, session):
         """Create the task of a stop request and schedule the transitions; returns the task."""
+        with self.app.data_lock:
+            task = new_task(ls, "StopJobSession")
+        self.stop_sessions([session], task, 'Job Session "%s" triggered to stop.' % session.name)
+        return task
+
+    def stop_sessions(self, sessions, task, message):
+        """Stop the sessions: Stopping at once, ``task`` Finished with ``message`` after half the delay,
+        the running ones Stopped (Result Failed) after the whole delay."""
         app = self.app
         with app.data_lock:
-            ls.task_counter += 1
-            task = EmTask("task-%d" % ls.task_counter, "StopJobSession", ls.session_id)
-            ls.tasks[task.task_id] = task
-            name = session.name
-            running = session.state != "Stopped"
-            if running and session.state != "Stopping":
-                app.remember(session)
-                session.state = "Stopping"
+            running = [s for s in sessions if s.state != "Stopped"]
+            changed = False
+            for session in running:
+                if session.state != "Stopping":
+                    app.remember(session)
+                    session.state = "Stopping"
+                    changed = True
+            if changed:
                 app.bump()
         now = app.clock()
 
@@ -101,35 +120,39 @@ class StopService(object):
             with app.data_lock:
                 task.state = "Finished"
                 task.success = True
-                task.message = 'Job Session "%s" triggered to stop.' % name
+                task.message = message
 
-        def finish_session():
+        def finish_sessions():
             with app.data_lock:
-                if session.state == "Stopped":
-                    return
-                end = int(app.clock())
-                app.remember(session)
-                session.state = "Stopped"
-                session.result = "Failed"
-                session.etime = max(end, session.ctime)
-                for t in session.tasks:
-                    if t.state != "Completed":
-                        app.remember(t)
-                        t.state = "Completed"
-                        t.result = "Failed"
-                        t.reason = STOP_REASON
-                        t.etime = max(end, t.ctime)
-                app.bump()
+                for session in running:
+                    self._stopped(session)
 
         if self.delay == 0:
             finish_task()
-            if running:
-                finish_session()
+            finish_sessions()
         else:
             self.scheduler.call_at(now + self.delay / 2.0, finish_task)
             if running:
-                self.scheduler.call_at(now + self.delay, finish_session)
+                self.scheduler.call_at(now + self.delay, finish_sessions)
         return task
+
+    def _stopped(self, session):
+        app = self.app
+        if session.state == "Stopped":
+            return
+        end = int(app.clock())
+        app.remember(session)
+        session.state = "Stopped"
+        session.result = "Failed"
+        session.etime = max(end, session.ctime)
+        for t in session.tasks:
+            if t.state != "Completed":
+                app.remember(t)
+                t.state = "Completed"
+                t.result = "Failed"
+                t.reason = STOP_REASON
+                t.etime = max(end, t.ctime)
+        app.bump()
 
     def reset(self):
         self.scheduler.clear()

@@ -176,3 +176,85 @@ def test_stop_example(emu, admin):
     assert find(task, "Operation").text == "StopJobSession"
     assert find(task, "Result").get("Success") == "true"
     assert find(task, "Result/Message").text == 'Job Session "vApp 01 Backup Job@2014-10-19 06:05:03" triggered to stop.'
+
+
+# --------------------------------------------------------------------------- jobs pages
+SQL_JOB = "dce85686-59c8-42c4-8766-f1c00a5b8067"
+ORACLE_JOB = "da4a15c2-04e7-4135-b876-577249d3d720"
+
+
+def test_job_entity_as_in_the_page(emu, admin):
+    """get_jobs_id, example 1 (a backup job): links and elements in the page's order, with the values of
+    its "DB Backup" job on the dataset's SQL Backup job (Hyper-V, description, 17:00 UTC run)."""
+    b = emu.url + "jobs/" + SQL_JOB
+    root = admin.xml("jobs/%s?format=Entity" % SQL_JOB)
+    assert (root.tag, root.get("Type"), root.get("Href"), root.get("Name"), root.get("UID")) == (
+        NS + "Job", "Job", b + "?format=Entity", "SQL Backup", "urn:veeam:Job:" + SQL_JOB)
+    assert links(root) == [
+        ("Up", "BackupServerReference", emu.url + "backupServers/ffa6d4ef-ea63-4fb3-88a1-84706c2430e1",
+         "appsrv01.tech.local"),
+        ("Alternate", "JobReference", b, "SQL Backup"),
+        ("Edit", "JobReference", b, "SQL Backup"),
+        ("Clone", None, b + "?action=clone", None),
+        ("ToggleScheduleEnabled", None, b + "?action=toggleScheduleEnabled", None),
+        ("Down", "ObjectInJobList", b + "/includes", None),
+        ("Down", "BackupJobSessionReferenceList", b + "/backupSessions", None),
+        ("Create", "ObjectInJob", b + "/includes", None),
+        ("Start", None, b + "?action=start", None),
+        ("Stop", None, b + "?action=stop", None),
+        ("Retry", None, b + "?action=retry", None),
+    ]
+    values = [(child.tag[len(NS):], child.text) for child in root if child.tag != NS + "Links"]
+    assert values == [
+        ("JobType", "Backup"), ("Platform", "HyperV"), ("Description", "Backup of MS SQL Server DB"),
+        ("ScheduleConfigured", "true"), ("ScheduleEnabled", "true"), ("NextRun", "2026-01-15T17:00:00Z"),
+    ]
+    ref = admin.xml("jobs/" + SQL_JOB)
+    assert (ref.tag, ref.get("Type"), ref.get("Href"), ref.get("Name"), ref.get("UID")) == (
+        NS + "EntityRef", "JobReference", b, "SQL Backup", "urn:veeam:Job:" + SQL_JOB)
+
+
+def test_jobs_list_and_query_examples(admin):
+    """get_jobs (EntityReferences), get_query_job (vCloud backup jobs by name; the example's '&JobType==Backup'
+    is a separate URL parameter, ignored) and query_comparison (name=="Exchange Backup")."""
+    assert admin.xml("jobs").tag == NS + "EntityReferences"
+    root = admin.xml("query?type=Job&format=Entities&sortAsc=name&filter=Platform==vCloud&JobType==Backup")
+    jobs = findall(root, "Entities/Jobs/Job")
+    assert [j.get("Name") for j in jobs] == ["vApp 01 Backup Job"]
+    assert find(jobs[0], "Platform").text == "vCloud" and find(jobs[0], "JobType").text == "Backup"
+    root = admin.xml('query?type=job&filter=name=="Exchange Backup"')
+    assert [r.get("Name") for r in findall(root, "Refs/Ref")] == ["Exchange Backup"]
+
+
+def test_job_action_examples(start):
+    """post_jobs_id_action*: 202 with a Task, then Finished with the pages' Operation and Message (the
+    pages' job is "Oracle Backup"; its only session in a --sessions 0 dataset failed, so retry is allowed)."""
+    import xml.etree.ElementTree as ET
+    emu = start("--http", "--sessions", "0", "--job-duration", "0.3", "--stop-delay", "0.2")
+    c = emu.client()
+    expected = [
+        ("retry", "RetryJob", 'Job "Oracle Backup" triggered to retry.'),
+        ("stop", "StopJob", 'Job "Oracle Backup" triggered to stop.'),
+        ("toggleScheduleEnabled", "UpdateJob", "Ok"),
+        ("start", "StartJob", 'Job "Oracle Backup" triggered to start.'),
+    ]
+    for n, (action, operation, message) in enumerate(expected, 1):
+        if action == "start":  # after the stop above has ended the retry session
+            deadline = time.time() + 10
+            while c.json("jobs/%s/backupSessions?format=Entity" % ORACLE_JOB)["BackupJobSessions"][0]["State"] != \
+                    "Stopped" and time.time() < deadline:
+                time.sleep(0.05)
+        r = c.post("jobs/%s?action=%s" % (ORACLE_JOB, action))
+        assert r.status_code == 202, r.text
+        task_id = "task-%d" % n
+        task = ET.fromstring(r.content)
+        assert (task.tag, task.get("Type"), task.get("Href")) == (NS + "Task", "Task", emu.url + "tasks/" + task_id)
+        deadline = time.time() + 10
+        while find(task, "State").text != "Finished" and time.time() < deadline:
+            time.sleep(0.05)
+            task = c.xml("tasks/" + task_id)
+        assert links(task) == [("Delete", "Task", emu.url + "tasks/" + task_id, None)]
+        assert [(child.tag[len(NS):], child.text) for child in task if child.tag != NS + "Links"][:3] == [
+            ("TaskId", task_id), ("State", "Finished"), ("Operation", operation)]
+        assert find(task, "Result").get("Success") == "true"
+        assert find(task, "Result/Message").text == message

@@ -149,7 +149,7 @@ def test_malformed_filters_400(admin, bad):
 
 
 @pytest.mark.parametrize("query, status", [
-    ("query", 400), ("query?type=Nonsense", 400), ("query?type=Job", 501),
+    ("query", 400), ("query?type=Nonsense", 400), ("query?type=Replica", 501),
     ("query?type=BackupJobSession&format=Weird", 400), ("query?type=BackupJobSession&pageSize=0", 400),
     ("query?type=BackupJobSession&pageSize=x", 400), ("query?type=BackupJobSession&pageSize=5&page=0", 400),
     ("query?type=BackupJobSession&sortAsc=Nope", 400), ("query?type=BackupJobSession&sortAsc=Name&sortDesc=Name", 400),
