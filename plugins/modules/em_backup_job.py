@@ -393,9 +393,11 @@ def run_session_action(client, params, plan, result, deadline):
 
 def finish(client, params, plan, result, deadline):
     """Wait for the sessions concerned to end; add task sessions of a problem result; apply fail_on."""
-    if params["wait"]:
-        for session in plan.watch:
+    for session in plan.watch:
+        if params["wait"]:
             _jobs.wait_session_end(client, session, deadline, params["poll_interval"])
+        elif plan.action == _jobs.STOP:  # as EM shows it right after the stop request
+            session.update(_sessions.get_job_session(client, session["id"]) or {})
     session = result["backup_session"]
     if session is None or session["state"] != "Stopped":
         return

@@ -512,3 +512,16 @@ def test_invalid_options_fail_before_any_request(fake_em, run_module, options, f
     rc, result, dummy = run_module(module, args(**options))
     assert rc == 1 and fragment in result["msg"]
     assert fake_em.calls == []
+
+
+def test_stop_without_waiting_reads_the_session_once(fake_em, run_module):
+    fake_em.logon()
+    expect_job(fake_em)
+    fake_em.expect("GET", "/query", body=sessions(running(OLD)))
+    fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StopJob"))
+    fake_em.expect("GET", "/backupSessions/" + OLD, body=running(OLD, state="Stopping"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(state="stopped", wait=False))
+    assert rc == 0 and result["changed"] is True and result["backup_session"]["state"] == "Stopping"
+    assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, post("stop"), get_session(OLD), LOGOUT]
+    assert fake_em.sleeps == [] and result["tasks"][0]["state"] == "Running"
