@@ -405,9 +405,11 @@ def finish(client, params, plan, result, deadline):
         _sessions.attach_task_sessions(client, [session])
     awaited = params["wait"] and params["state"] in (STARTED, RETRIED) and (plan.action or plan.watch)
     if awaited and session["result"] in params["fail_on"]:
-        raise VeeamEmError("Session %s of job %r ended with %s (fail_on: %s)"
+        vms = ["%s: %s%s" % (t["vm_name"], t["result"], " (%s)" % t["reason"] if t["reason"] else "")
+               for t in session.get("task_sessions", ()) if t["result"] in _sessions.PROBLEM_RESULTS]
+        raise VeeamEmError("Session %s of job %r ended with %s (fail_on: %s)%s"
                            % (session["name"], result["job"]["name"], session["result"],
-                              ", ".join(params["fail_on"])))
+                              ", ".join(params["fail_on"]), "; " + "; ".join(vms) if vms else ""))
 
 
 def act(client, params, plan, result):

@@ -124,8 +124,8 @@ def test_start_whose_session_fails_stops_the_play_with_changed_and_task_sessions
     fake_em.logout()
     rc, result, dummy = run_module(module, args(state="started", poll_interval=5))
     assert rc == 1 and result["changed"] is True
-    assert result["msg"].startswith("Session Fileserver Backup@2026-01-11 09:00:00 of job 'Fileserver Backup' ended "
-                                    "with Failed (fail_on: Failed)")
+    assert result["msg"] == ("Session Fileserver Backup@2026-01-11 09:00:00 of job 'Fileserver Backup' ended "
+                             "with Failed (fail_on: Failed); srv04: Failed (No space left)")
     assert fake_em.summary()[-3:] == [
         get_session(NEW),
         ("GET", "/api/query", 'type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1'
