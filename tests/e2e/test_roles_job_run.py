@@ -94,7 +94,7 @@ def test_an_unprotected_vm_stops_the_play_before_anything_runs(jobs_em, run_role
 def test_check_mode_runs_nothing(jobs_em, run_role):
     proc, result = run_role(jobs_em, args=["--check"], backup_job_run_jobs=["Exchange Backup"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Check mode: would send started for Exchange Backup" in proc.stdout
+    assert "Check mode, nothing sent: would start Exchange Backup" in proc.stdout
     assert result["sent"] == ["Exchange Backup"] and result["sessions"] == []
     assert actions(jobs_em) == {} and jobs_em.stats()["requests"].get("POST /api/jobs/{id}", 0) == 0
 
