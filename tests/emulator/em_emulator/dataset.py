@@ -246,12 +246,15 @@ class Dataset(object):
                 index[obj.id] = obj
 
     def remove_sessions(self, sessions):
-        """Remove job sessions added by add_session (and their task sessions)."""
+        """Remove job sessions added by add_session (and their task sessions).
+
+        The lists are changed in place; anything indexing them (query indexes) must forget them too.
+        """
         gone = set(id(s) for s in sessions)
         if not gone:
             return
-        self.sessions = [s for s in self.sessions if id(s) not in gone]
-        self.task_sessions = [t for t in self.task_sessions if id(t.session) not in gone]
+        self.sessions[:] = [s for s in self.sessions if id(s) not in gone]
+        self.task_sessions[:] = [t for t in self.task_sessions if id(t.session) not in gone]
         for s in sessions:
             self.session_by_id.pop(s.id, None)
             for t in s.tasks:

@@ -421,9 +421,11 @@ class JobService(object):
         def working():
             with app.data_lock:
                 if s.state == "Starting":
+                    app.remember(s)  # every change of a session's values goes through remember
                     s.state = "Working"
                     s.progress = 10
                     for t in s.tasks:
+                        app.remember(t)
                         t.state = "InProgress"
                     app.bump()
                 _finish(task, True, message)
@@ -433,7 +435,9 @@ class JobService(object):
                 if s.state in ("Stopping", "Stopped"):
                     return  # stopped by a user: the stop sets the result
                 end = max(int(app.clock()), s.ctime)
+                app.remember(s)
                 for i, t in enumerate(s.tasks):
+                    app.remember(t)
                     result = outcome if i == 0 else "Success"
                     t.state, t.result, t.etime = "Completed", result, end
                     t.reason = {"Failed": FAILURE_REASONS[0], "Warning": WARNING_REASONS[0]}.get(result, "")
