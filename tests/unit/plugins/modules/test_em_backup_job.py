@@ -525,3 +525,16 @@ def test_stop_without_waiting_reads_the_session_once(fake_em, run_module):
     assert rc == 0 and result["changed"] is True and result["backup_session"]["state"] == "Stopping"
     assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, post("stop"), get_session(OLD), LOGOUT]
     assert fake_em.sleeps == [] and result["tasks"][0]["state"] == "Running"
+
+
+def test_retried_while_a_session_runs_waits_for_it_and_gates_on_it(fake_em, run_module):
+    fake_em.logon()
+    expect_job(fake_em)
+    fake_em.expect("GET", "/query", body=sessions(running(OLD, is_retry="true")))
+    fake_em.expect("GET", "/backupSessions/" + OLD, body=ended(OLD, "Failed", is_retry="true"))
+    fake_em.expect("GET", "/query", body=query_result([], "BackupTaskSessions"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(state="retried", poll_interval=3))
+    assert rc == 1 and result["changed"] is False and result["actions"] == []
+    assert "ended with Failed (fail_on: Failed)" in result["msg"] and fake_em.sleeps == [3]
+    assert [c for c in fake_em.summary() if c[0] == "POST"] == [LOGON]
