@@ -39,6 +39,7 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 COLLECTIONS = {
     "BackupJobSession": "backupSessions",
     "BackupTaskSession": "backupTaskSessions",
+    "Job": "jobs",
 }
 
 

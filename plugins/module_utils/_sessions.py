@@ -42,6 +42,8 @@ PROBLEM_RESULTS = ("Warning", "Failed")
 OUTCOMES = tuple(result for result in RESULTS if result != "None")
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
              "AgentBackup", "AgentManagement", "NasBackup")
+# The types of a Job entity (GET /query?type=Job), which differ from a session's JobType above.
+JOB_ENTITY_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
 VOCABULARY = {
     "session_states": SESSION_STATES, "active_states": ACTIVE_STATES, "stoppable_states": STOPPABLE_STATES,
     "task_states": TASK_STATES, "results": RESULTS, "problem_results": PROBLEM_RESULTS, "outcomes": OUTCOMES,

@@ -68,6 +68,20 @@ def fresh_emulator(emulator):
 
 
 @pytest.fixture(scope="session")
+def job_emulator(start_emulator):
+    """An emulator for the job tests: jobs run 2 s; Exchange Backup always fails, Oracle Backup fails once."""
+    return start_emulator("--seed", "42", "--stop-delay", "1", "--job-duration", "2",
+                          "--job-outcome", "Exchange Backup=Failed", "--job-outcome", "Oracle Backup=Failed,Success")
+
+
+@pytest.fixture()
+def jobs_em(job_emulator):
+    """The job emulator, reset to its initial data (outcome sequences from the start) and zero counters."""
+    job_emulator.reset()
+    return job_emulator
+
+
+@pytest.fixture(scope="session")
 def collection_env(tmp_path_factory):
     """Environment in which ansible sees this working tree as backupops.veeam_em."""
     return ansible_env(str(tmp_path_factory.mktemp("ansible")))

@@ -21,9 +21,12 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import connection_argument_spec
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
 from ansible_collections.backupops.veeam_em.plugins.modules import (
+    em_backup_job,
+    em_backup_job_info,
     em_backup_session_info,
     em_backup_session_stop,
     em_backup_task_session_info,
@@ -32,6 +35,8 @@ from ansible_collections.backupops.veeam_em.plugins.modules import (
 from ansible_collections.backupops.veeam_em.tests.property import em_strategies as es
 
 MODULES = {
+    "em_backup_job": em_backup_job,
+    "em_backup_job_info": em_backup_job_info,
     "em_backup_session_info": em_backup_session_info,
     "em_backup_task_session_info": em_backup_task_session_info,
     "em_backup_session_stop": em_backup_session_stop,
@@ -58,6 +63,17 @@ def _spec(module_name, option):
 def _job_session_ids(em, running=None):
     sessions = [s for s in em.data.sessions if running is None or (s.state != "Stopped") == running]
     return [s.id for s in sessions[:: max(1, len(sessions) // 20)]]
+
+
+def _job_names(em):
+    """Names of the job resources (the types EM lists as jobs) that no other job has, in any case."""
+    names = [job.name for job in em.data.jobs if job.job_type in _sessions.JOB_ENTITY_TYPES]
+    folded = [name.casefold() for name in names]
+    return sorted(name for name in names if folded.count(name.casefold()) == 1)
+
+
+def _job_ids(em):
+    return [job.id for job in em.data.jobs if job.job_type in _sessions.JOB_ENTITY_TYPES]
 
 
 def _values(em, module_name, option, token):
@@ -91,6 +107,13 @@ def _values(em, module_name, option, token):
     if option == "job_name" and module_name == "em_backup_session_stop":
         # a name no job has may be refused (nothing to stop is suspicious), the name of a job must work
         return es.name_values(allow_list=False, unknown=es.ANY, known=[job.name for job in em.data.jobs])
+    if option == "name" and module_name == "em_backup_job":
+        # a name of no job fails naming it (nothing to act on), the name of a job must work
+        return es.name_values(allow_list=False, unknown=es.ANY, known=_job_names(em))
+    if option == "id" and module_name == "em_backup_job":
+        return es.id_values(_job_ids(em), "Job", "jobs", es.ANY, "BackupJobSession")
+    if option == "name" and module_name == "em_backup_job_info":
+        return es.name_values(allow_list=True)
     if option in ("job_name", "vm_name"):
         return es.name_values(allow_list=spec.get("type") == "list")
     if option == "backup_server":
@@ -123,6 +146,13 @@ def _base(em, module_name, option, token):
         if option == "job_name":
             del args["id"]
         return args, True
+    if module_name == "em_backup_job":  # in check mode: nothing is sent
+        args = em.connection(name=_job_names(em)[0], state="started")
+        if option == "id":
+            del args["name"]
+        return args, True
+    if module_name == "em_backup_job_info":
+        return em.connection(), False
     if module_name == "em_logon_session":
         if option == "logon_session_id":
             return em.connection(state="absent", session_token=token), False

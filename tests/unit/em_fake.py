@@ -92,6 +92,25 @@ def task_session_xml(tid, sid, vm="srv04", state="Completed", result="Success", 
                reason="<Reason>%s</Reason>" % reason if reason else "<Reason />", size=total_size))
 
 
+def job_xml(job_id="4856ab37-2235-45e8-affe-d515878b01a9", name="Fileserver Backup", job_type="Backup",
+            schedule_enabled=True, schedule_configured=True, next_run="2026-01-11T22:00:00Z", platform="VMware",
+            server="srv02.tech.local"):
+    """Job entity (GET /jobs/{ID}?format=Entity, query type=Job), shaped like the reference's example."""
+    next_run = "<NextRun>%s</NextRun>" % next_run if next_run else ""
+    return (
+        '<Job Type="Job" Href="%(b)s/jobs/%(id)s?format=Entity" Name="%(name)s" UID="urn:veeam:Job:%(id)s"><Links>'
+        '<Link Href="%(b)s/backupServers/%(srv)s" Name="%(server)s" Type="BackupServerReference" Rel="Up" />'
+        '<Link Href="%(b)s/jobs/%(id)s" Name="%(name)s" Type="JobReference" Rel="Alternate" />'
+        '<Link Href="%(b)s/jobs/%(id)s?action=start" Rel="Start" />'
+        '<Link Href="%(b)s/jobs/%(id)s/backupSessions" Type="BackupJobSessionReferenceList" Rel="Down" />'
+        '</Links><JobType>%(jt)s</JobType><Platform>%(platform)s</Platform><Description>Created by TECH\\admin'
+        '</Description><ScheduleConfigured>%(sc)s</ScheduleConfigured><ScheduleEnabled>%(se)s</ScheduleEnabled>'
+        '%(next)s</Job>'
+        % dict(b=BASE, id=job_id, name=name.replace('"', "&quot;"), srv=SERVER_ID, server=server, jt=job_type,
+               platform=platform, sc=str(schedule_configured).lower(), se=str(schedule_enabled).lower(),
+               next=next_run))
+
+
 def query_result(items, collection="BackupJobSessions", page=1, pages=1, page_size=1000):
     inner = "<%s>%s</%s>" % (collection, "".join(items), collection) if items else ""
     return ('<?xml version="1.0" encoding="utf-8"?><QueryResult%s><Entities>%s</Entities>'

@@ -23,7 +23,8 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _session
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 HOME = os.path.join("plugins", "module_utils", "_sessions.py")
 EDA_PLUGINS = os.path.join("extensions", "eda", "plugins")  # the event source is plugin code too
-VALUES = set(_sessions.SESSION_STATES + _sessions.TASK_STATES + _sessions.RESULTS + _sessions.JOB_TYPES)
+VALUES = set(_sessions.SESSION_STATES + _sessions.TASK_STATES + _sessions.RESULTS + _sessions.JOB_TYPES
+             + _sessions.JOB_ENTITY_TYPES)
 
 
 def _files(top, endings):
