@@ -244,8 +244,6 @@ class Webhook(object):
         self.server.server_close()
 
 
-@pytest.mark.skipif(not os.path.exists(os.path.join(REPO, "plugins", "modules", "em_backup_job.py")),
-                    reason="the rulebook's retry playbook needs em_backup_job (issue 15, branch jobs-mod), not merged yet")
 def test_rulebook_retries_a_failed_job_once_and_reports_a_failed_retry(eda_bin, start_emulator, tmp_path):
     """The shipped rulebook: Oracle Backup fails, is retried once, the retry succeeds; SQL Backup fails
     twice: retried once, then the notification playbook posts the report. Nothing more is sent."""
