@@ -210,14 +210,7 @@ def wait_task(client, task, deadline, interval):
         if client.relogons:
             task["state"] = None
             break
-        try:
-            task.update(_sessions.get_em_task(client, task))
-        except VeeamEmError as exc:
-            if exc.status != 404:
-                raise
-            task["state"] = None
-            break
-        if task["state"] == _TASK_DONE:
+        if not _sessions.refresh_em_task(client, task) or task["state"] == _TASK_DONE:
             break
         sleep_or_time_out(client, deadline, interval, "task %s (%s) to finish; state now: %s"
                           % (task["task_id"], task["action"], task["state"]))

@@ -343,5 +343,21 @@ def get_em_task(client, task):
     return em_task(doc, task["session_id"])
 
 
+def refresh_em_task(client, task):
+    """Read ``task`` again, in place; False (state None) when EM no longer shows it.
+
+    EM tasks belong to the logon session that created them: after a new
+    logon, or once EM has dropped the task, it answers 404.
+    """
+    try:
+        task.update(get_em_task(client, task))
+    except VeeamEmError as exc:
+        if exc.status != 404:
+            raise
+        task["state"] = None
+        return False
+    return True
+
+
 def is_stoppable(session):
     return session.get("state") in STOPPABLE_STATES

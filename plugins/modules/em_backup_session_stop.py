@@ -221,12 +221,7 @@ def wait_stopped(client, sessions, tasks, timeout, interval):
         if client.relogons:  # the new logon session cannot see the old one's tasks
             pending_tasks.clear()
         for task in list(pending_tasks.values()):
-            try:
-                task.update(_sessions.get_em_task(client, task))
-            except VeeamEmError as exc:
-                if exc.status != 404:
-                    raise
-                task["state"] = None
+            _sessions.refresh_em_task(client, task)
             if task["state"] != "Running":
                 del pending_tasks[task["session_id"]]
             if task["state"] == "Finished" and task["success"] is False:
