@@ -8,6 +8,7 @@ Objects use ``__slots__`` and integer epoch seconds so that 100,000 sessions sta
 The documentation examples (IDs, names, values of the EM REST reference pages) are always present.
 """
 
+import bisect
 import io
 import json
 import random
@@ -15,6 +16,7 @@ import time
 import uuid
 
 from .constants import JOB_TYPES, RESULTS, SESSION_STATES, TASK_STATES
+from .index import added, order_key
 from .timeutil import iso, name_time, parse_iso
 
 _INVENTED_NS = uuid.UUID("6f1b7c1e-6a54-4c1b-9a8e-2f0f6a0d9e11")
@@ -225,6 +227,18 @@ class Dataset(object):
         self.task_by_id = dict((t.id, t) for t in self.task_sessions)
         if len(self.session_by_id) != len(self.sessions) or len(self.task_by_id) != len(self.task_sessions):
             raise ValueError("duplicate session or task session IDs in the dataset")
+
+    def add_session(self, session):
+        """Insert a session created at run time (and its task sessions) in order, indexes included.
+
+        Changing a session's or task session's values later goes through
+        ``EmulatorApp.remember`` (which tells the query indexes).
+        """
+        for obj, items, by_id in [(session, self.sessions, self.session_by_id)] + \
+                [(t, self.task_sessions, self.task_by_id) for t in session.tasks]:
+            items.insert(bisect.bisect_right(items, order_key(obj), key=order_key), obj)
+            by_id[obj.id] = obj
+            added(self, obj)
 
     # ----------------------------------------------------------------- export / import
     def to_dict(self):

@@ -20,6 +20,7 @@ from .constants import (API_VERSIONS, DOCUMENTED_QUERY_TYPES, HTTP_REASONS, JSON
                         XML_CT)
 from .dataset import Dataset, generate
 from .filters import FilterError, compile_filter, sort_key
+from .index import index_for, touched
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService
@@ -142,6 +143,7 @@ class EmulatorApp(object):
     def remember(self, obj):
         """Keep an object's original values once, so that reset can restore them."""
         key = id(obj)
+        touched(self.data, obj)  # the query indexes check it from now on
         if key not in self.undo:
             fields = _SESSION_FIELDS if hasattr(obj, "job") else _TASK_FIELDS
             self.undo[key] = (obj, tuple((f, getattr(obj, f)) for f in fields))
@@ -569,7 +571,11 @@ class EmulatorApp(object):
                 source = list(req.logon.tasks.values())
                 x_one, j_one, tag = (r.x_em_task, r.j_em_task, "Tasks") if entity else \
                     (r.x_em_task_ref, r.j_em_task_ref, None)
-            items = [o for o in source if pred(o)] if pred is not None else list(source)
+            idx = index_for(self.data, qtype) if pred is not None else None
+            if idx is not None:
+                items = idx.select(pred)
+            else:
+                items = [o for o in source if pred(o)] if pred is not None else list(source)
             if skey is not None:
                 items.sort(key=skey, reverse=desc)
             total = len(items)
