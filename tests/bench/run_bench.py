@@ -477,11 +477,18 @@ def parse_args(argv):
                              "as a real EM's do (default 1000; 0 skips; not in --quick)")
     parser.add_argument("--json", dest="json_path", help="also write all figures to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (outputs, logs)")
-    parser.add_argument("--report", dest="report_path", metavar="JSON",
+    parser.add_argument("--show", dest="report_path", metavar="JSON",
                         help="print the report of a file written by --json again; runs nothing")
+    parser.add_argument("--report", action="store_true",
+                        help="run only the report scenario: playbooks/report.yml over a 24 h window of "
+                             "--report-jobs estates (requests counted, targets of issue 14)")
+    parser.add_argument("--report-jobs", default="1000,5000",
+                        help="estate sizes (jobs) of --report, 100 sessions per job (default 1000,5000)")
     args = parser.parse_args(argv)
+    args.report_job_list = size_list(args.report_jobs)
     if args.quick:
         args.sizes = "1000"
+        args.report_job_list = args.report_job_list[:1]
         args.runs = 1
         args.reuse_tasks = min(args.reuse_tasks, QUICK_REUSE_TASKS)
         args.reuse_logon_delay = 0.0
@@ -556,6 +563,15 @@ def main(argv=None):
         sys.stderr.write("ansible-playbook not found next to %s; run with the venv's python\n"
                          % sys.executable)
         return 2
+    if args.report:
+        workdir = tempfile.mkdtemp(prefix="em-bench-report-")
+        try:
+            print("Machine: " + machine_description())
+            import report_bench  # pylint: disable=import-outside-toplevel
+            report_bench.main(args, base_env(workdir), workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     page_size = args.page_size or module_page_size() or 1000
     workdir = tempfile.mkdtemp(prefix="em-bench-")
     started = time.time()
