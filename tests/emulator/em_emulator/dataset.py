@@ -449,11 +449,7 @@ class _Generator(object):
         made = 0
         crm_failed = 0
         while made < n_done:
-            r = rng.random() * acc
-            lo = 0
-            while cum[lo] <= r:
-                lo += 1
-            job = jobs[lo]
+            job = jobs[bisect.bisect_right(cum, rng.random() * acc)]  # the first job whose cum > r
             ctime = now - 3600 - int(rng.random() * span)
             x = rng.random()
             result = "Success" if x < 0.80 else ("Warning" if x < 0.92 else "Failed")
