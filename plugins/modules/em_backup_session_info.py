@@ -102,7 +102,7 @@ options:
   task_session_result:
     description:
       - With O(include_task_sessions=true), only the task sessions with one of these results (for example
-        V(Warning) and V(Failed) for a failure report: far fewer rows to fetch and return).
+        V(Warning) and V(Failed) for a failure report, which means far fewer rows to fetch and return).
       - Filtered by Enterprise Manager and checked again here.
     type: list
     elements: str
