@@ -54,7 +54,7 @@ def _quote(field, value):
 def _random_filter(rng, values, depth=0):
     if depth < 2 and rng.random() < 0.45:
         joiner = rng.choice((",", ";"))
-        parts = [_random_filter(rng, values, depth + 1) for _ in range(rng.randrange(2, 6))]
+        parts = [_random_filter(rng, values, depth + 1) for _part in range(rng.randrange(2, 6))]
         return "(%s)" % joiner.join(parts)
     field = rng.choice(sorted(values))
     ops = ["==", "==", "==", "!="]
@@ -68,7 +68,7 @@ def _check(data, qtype, rng, rounds):
     idx = index_for(data, qtype)
     values = _values(data, qtype)
     answered = 0
-    for _ in range(rounds):
+    for _round in range(rounds):
         text = _random_filter(rng, values)
         pred = compile_filter(text, qtype)
         expected = [o for o in objs if pred(o)]
