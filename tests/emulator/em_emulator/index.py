@@ -22,7 +22,8 @@ full scan (tests/emulator/tests/test_index.py checks that on random filters).
 The dataset changes at run time (a stop changes state, result and end time; started jobs add
 sessions): ``touched(dataset, obj)`` before an object's values change makes it a candidate of
 every later query (its entries may be stale; the predicate decides), ``added(dataset, obj)``
-indexes a new object. Nothing else needs to know about indexes.
+indexes a new object, and ``forget_indexes(dataset)`` drops them all when data changed in any
+other way (``EmulatorApp.bump()`` without ``indexed=True``, e.g. a test renaming a job).
 """
 
 import bisect
@@ -135,6 +136,11 @@ def index_for(dataset, qtype):
     if qtype not in indexes:
         indexes[qtype] = QueryIndex(getattr(dataset, attr), FIELDS_BY_TYPE[qtype])
     return indexes[qtype]
+
+
+def forget_indexes(dataset):
+    """Drop every index (values changed without ``touched``); they are built again when next needed."""
+    dataset.__dict__.pop("_query_indexes", None)
 
 
 def _qtype_of(obj):

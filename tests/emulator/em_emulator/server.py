@@ -20,7 +20,7 @@ from .constants import (API_VERSIONS, DOCUMENTED_QUERY_TYPES, HTTP_REASONS, JSON
                         XML_CT)
 from .dataset import Dataset, generate
 from .filters import FilterError, compile_filter, sort_key
-from .index import index_for, touched
+from .index import forget_indexes, index_for, touched
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService
@@ -136,9 +136,16 @@ class EmulatorApp(object):
         """The emulated current time (seconds since the epoch): --now plus the time since start."""
         return self.now0 + (time.time() - self.t0)
 
-    def bump(self):
+    def bump(self, indexed=False):
+        """The data changed: answers cached before are stale.
+
+        ``indexed``: every changed object went through ``remember`` (which tells the query
+        indexes); otherwise the indexes are dropped and built again when next needed.
+        """
         with self.data_lock:
             self.version += 1
+            if not indexed:
+                forget_indexes(self.data)
 
     def remember(self, obj):
         """Keep an object's original values once, so that reset can restore them."""

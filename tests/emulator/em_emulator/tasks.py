@@ -94,7 +94,7 @@ class StopService(object):
             if running and session.state != "Stopping":
                 app.remember(session)
                 session.state = "Stopping"
-                app.bump()
+                app.bump(indexed=True)
         now = app.clock()
 
         def finish_task():
@@ -119,7 +119,7 @@ class StopService(object):
                         t.result = "Failed"
                         t.reason = STOP_REASON
                         t.etime = max(end, t.ctime)
-                app.bump()
+                app.bump(indexed=True)
 
         if self.delay == 0:
             finish_task()

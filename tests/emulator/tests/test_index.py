@@ -9,7 +9,7 @@ import pytest
 
 from em_emulator.dataset import JobSession, TaskSession, generate
 from em_emulator.filters import compile_filter
-from em_emulator.index import index_for
+from em_emulator.index import forget_indexes, index_for
 from em_emulator.timeutil import iso
 
 QTYPES = ("BackupJobSession", "BackupTaskSession")
@@ -113,3 +113,17 @@ def test_changed_and_added_sessions_are_found():
         _check(data, qtype, rng, 200)
     pred = compile_filter("State==Working;JobUid==%s" % job.id, "BackupJobSession")
     assert [s.id[:8] for s in index_for(data, "BackupJobSession").select(pred)].count("aaaaaaaa") == 3
+
+
+def test_indexes_are_built_again_after_a_change_they_were_not_told_of():
+    data = generate(seed=4, sessions=300, jobs=20, now=1767225600)
+    job = data.jobs[3]
+    text = 'JobName=="%s"' % job.name
+    idx = index_for(data, "BackupJobSession")
+    assert idx.select(compile_filter(text, "BackupJobSession"))
+    job.name = "Renamed behind the emulator's back"  # what tests/property's renamed_job does
+    forget_indexes(data)  # EmulatorApp.bump() without indexed=True
+    renamed = compile_filter('JobName=="Renamed behind the emulator\'s back"', "BackupJobSession")
+    got = index_for(data, "BackupJobSession").select(renamed)
+    assert got and got == [s for s in data.sessions if s.job is job]
+    assert index_for(data, "BackupJobSession").select(compile_filter(text, "BackupJobSession")) == []
