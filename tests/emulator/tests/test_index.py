@@ -79,7 +79,7 @@ def _check(data, qtype, rng, rounds):
 
 @pytest.mark.parametrize("qtype", QTYPES)
 def test_index_answers_like_a_full_scan(data, qtype):
-    _check(data, qtype, random.Random(qtype), 400)
+    _check(data, qtype, random.Random(qtype), 250)
 
 
 def test_or_of_uids_uses_the_index_and_keeps_dataset_order(data):
