@@ -117,8 +117,5 @@ def main(args, env, workdir):
     figures = []
     for jobs in args.report_job_list:
         figures.append(measure_estate(jobs, args.runs, env, workdir))
-    print("")
-    for fig in figures:
-        print(format_estate(fig))
-        print("")
+        print(format_estate(figures[-1]) + "\n", flush=True)  # each estate as soon as it is measured
     return figures
