@@ -40,18 +40,31 @@ def _tick_step(seconds):
     return 604800 * int(math.ceil(seconds / (604800.0 * 12)))
 
 
-def session_timeline(report, mode="auto", width=1100, row_height=24, label_width=250, max_label=34):
+def all_good(job):
+    """A job whose sessions of the window all succeeded and none runs (what a large report folds away)."""
+    by_result = job.get("by_result") or {}
+    return job["status"] == "Success" and not by_result.get("Warning") and not by_result.get("Failed") \
+        and not job.get("running")
+
+
+def session_timeline(report, mode="auto", width=1100, row_height=24, label_width=250, max_label=34,
+                     collapse_success_over=0):
     """Geometry of the report's SVG: one row per job, one cell per session or per day.
 
     ``mode`` is ``session`` (bars placed on a time axis), ``day`` (one cell per job and
     day, coloured by the day's worst result) or ``auto`` (session up to 48 hours).
+    ``collapse_success_over``: with more jobs than this (0: never), jobs whose sessions all
+    succeeded get no row; ``folded`` names them (name: true), ``collapsed`` counts them.
     """
     if mode not in ("auto", "session", "day"):
         raise AnsibleFilterError("timeline mode must be auto, session or day, not %r" % (mode,))
     plot = _Plot(report["window"], width, row_height, label_width)
     if mode == "auto":
         mode = "session" if plot.span <= 48 * 3600 else "day"
-    jobs = report["jobs"]
+    jobs, folded = report["jobs"], {}
+    if 0 < int(collapse_success_over) < len(jobs):
+        folded = dict((job["name"], True) for job in jobs if all_good(job))
+        jobs = [job for job in jobs if job["name"] not in folded]
     height = plot.top + max(1, len(jobs)) * row_height + 10
     if mode == "session":
         ticks, columns = _session_ticks(plot), []
@@ -78,7 +91,8 @@ def session_timeline(report, mode="auto", width=1100, row_height=24, label_width
     return {
         "mode": mode, "width": width, "height": height, "top": plot.top, "plot_x": plot.x, "plot_w": plot.w,
         "row_height": row_height, "ticks": ticks, "rows": rows, "legend": legend,
-        "colours": dict(STATUS_COLOURS),
+        "colours": dict(STATUS_COLOURS), "collapsed": len(folded),
+        "folded": folded,
     }
 
 

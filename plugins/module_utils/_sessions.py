@@ -307,28 +307,69 @@ def warn_unknown_names(client, query_type, field, key, option, requested, items,
                                    % (option, name, what, _verify.NAMES_HINT))
 
 
-def attach_task_sessions(client, sessions, links=False):
-    """Set ``task_sessions`` on each job session, with few requests.
+def attach_task_sessions(client, sessions, links=False, results=None):
+    """Set ``task_sessions`` on each job session, in as few requests as return the same rows.
 
-    One BackupTaskSession query per chunk of job sessions (an OR filter on
-    their UIDs), not one request per session.
+    ``results``: only task sessions with these results (checked here too).  The
+    task sessions come from ``task_session_nodes`` and are joined here on
+    their JobSessionUid, oldest first.
     """
     by_uid = {}
-    uids = []
     for session in sessions:
         session["task_sessions"] = []
-        if session["uid"] and session["uid"].lower() not in by_uid:
-            by_uid[session["uid"].lower()] = session
-            uids.append(session["uid"])
-    for chunk in _query.chunks(uids):
-        flt = _query.Filter().any_of("JobSessionUid", chunk)
-        with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True)) as raw:
-            for node in raw:
-                task = task_session(node, links)
-                owner = by_uid.get((task["job_session_uid"] or "").lower())
-                if owner is not None:
-                    owner["task_sessions"].append(task)
+        if session["uid"]:
+            by_uid.setdefault(session["uid"].lower(), session)
+    tasks = [task_session(node, links) for node in task_session_nodes(client, list(by_uid.values()), results)]
+    checks = _verify.Checks().values("task_session_result", "result", results)
+    for task in checks.keep(tasks, "task sessions", client.warnings):
+        owner = by_uid.get((task["job_session_uid"] or "").lower())
+        if owner is not None:
+            owner["task_sessions"].append(task)
     return sessions
+
+
+def task_session_nodes(client, sessions, results=None):
+    """Raw task sessions of ``sessions`` (a superset: the caller joins on JobSessionUid), oldest first.
+
+    Two ways to ask, both sorted by CreationTime ascending:
+
+    - by UID: one query per ``UID_CHUNK`` sessions, an OR of ``JobSessionUid==``;
+      the requests grow with the sessions;
+    - by time: one query on the range the task sessions lie in (a task session
+      is created after its job session was and before it ended), which also
+      returns other sessions' task sessions; the requests grow with its pages.
+
+    With more than one chunk, page 1 of the time range is asked for first: when
+    its PagesCount is not more than the chunks, its other pages follow,
+    otherwise the chunks are asked for.  So the requests are at most
+    min(pages of the time range, chunks + 1), and always one with one chunk.
+    """
+    chunks = list(_query.chunks([session["uid"] for session in sessions]))
+    span = _task_time_range(sessions) if len(chunks) > 1 else None
+    if span is not None:
+        flt = _query.Filter().time_range(*span).any_of("Result", results, quoted=False)
+        first = _query.first_page(client, TASK_SESSION, flt, descending=False)
+        pages = _xml.pages_count(first)
+        if pages is not None and pages <= len(chunks):
+            with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True,
+                                        first_page=first)) as raw:
+                yield from raw
+            return
+    for chunk in chunks:
+        flt = _query.Filter().any_of("JobSessionUid", chunk).any_of("Result", results, quoted=False)
+        with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True)) as raw:
+            yield from raw
+
+
+def _task_time_range(sessions):
+    """(first creation, last end) of the sessions; end None when one is running; None when a time is missing."""
+    try:
+        created = [_query.parse_iso_time(session["creation_time"], "creation_time") for session in sessions]
+        ends = [session["end_time"] for session in sessions]
+        ended = None if None in ends else max(_query.parse_iso_time(end, "end_time") for end in ends)
+    except (KeyError, TypeError, VeeamEmError):
+        return None
+    return min(created), ended
 
 
 def stop_job_session(client, session):

@@ -6,14 +6,20 @@
     python tests/bench/run_bench.py [--sizes 1000,10000,50000] [--runs 3] [--quick]
 
 For each size the emulator (tests/emulator/run_emulator.py) is started with
-that many backup job sessions, and four approaches run side by side, each for a
+that many backup job sessions, and five approaches run side by side, each for a
 filtered query (result Failed) and for the full list:
 
 (a) ``backupops.veeam_em.em_backup_session_info`` in one ansible-playbook task;
 (b) an ``ansible.builtin.uri`` playbook: logon, query page by page, logout;
-(c) the floor: a plain Python script with requests + xmltodict;
+(c) the floor: a plain Python script with requests + ElementTree that returns
+    the same fields as (a)'s default result;
 (d) the same playbook shape running only ``ansible.builtin.ping``: Ansible's
-    fixed cost.  "Own cost" of (a) or (b) = its time minus (d).
+    fixed cost.  "Own cost" of (a) or (b) = its time minus (d);
+(e) the same playbook shape with a no-op module (playbooks/library/) that
+    returns a result of (a)'s size without EM: (a) - (e) is the collection's
+    own cost, (e) - (d) ansible-core's cost for such a result.
+
+``--report`` runs the report scenario instead (report_bench.py).
 
 Per approach: wall time (median of --runs), HTTP requests counted by the
 emulator (reset before every run), peak memory.  Then the targets of issue 6
@@ -56,12 +62,13 @@ from emulator_process import ADMIN, RUN_EMULATOR, EmulatorProcess, ansible_env  
 ADMIN_USER, ADMIN_PASSWORD = ADMIN  # the emulator's documented demo account
 
 MODULE = "em_backup_session_info"
-APPROACHES = ("a", "b", "c")
+APPROACHES = ("a", "b", "c", "e")
 LABELS = {
     "a": "(a) em_backup_session_info",
     "b": "(b) ansible.builtin.uri",
-    "c": "(c) requests+xmltodict",
+    "c": "(c) requests+ElementTree",
     "d": "(d) ansible.builtin.ping",
+    "e": "(e) same result, no EM",
 }
 QUERIES = {
     # name: (module option value for bench_result, query service filter)
@@ -191,6 +198,7 @@ class Bench(object):
         self.workdir = workdir
         self.page_size = page_size
         self.seq = 0
+        self.counts = {}  # query -> sessions it returns, for (e)
 
     def _run(self, approach, cmd, extra_env=None):
         env = dict(self.env)
@@ -229,6 +237,11 @@ class Bench(object):
             return self._run("c", cmd, {"BENCH_EM_PASSWORD": ADMIN_PASSWORD})
         if approach == "d":
             return self._run("d", playbook_cmd("ping.yml"))
+        if approach == "e":
+            extra = {"bench_count": self.counts[query]}
+            if module_result:
+                extra["bench_result"] = module_result
+            return self._run("e", playbook_cmd("noop.yml", extra))
         raise ValueError(approach)
 
     def reuse(self, token, tasks):
@@ -244,6 +257,8 @@ def parser_peak_kb(approach, res):
         return res.peak_kb(os.path.basename(FLOOR))
     if approach == "d":
         return res.peak_kb("AnsiballZ_ping")
+    if approach == "e":
+        return res.peak_kb("AnsiballZ_bench_noop_info")
     return res.tree_kb
 
 
@@ -346,14 +361,14 @@ def print_table(size, cells, d_cell, out):
     for query in QUERIES:
         for approach in APPROACHES:
             cell = cells[(query, approach)]
-            own = cell.own(d_cell) if approach in ("a", "b") else None
+            own = cell.own(d_cell) if approach in ("a", "b", "e") else None
             total, logons, queries, logouts, other = cell.requests
             req = "%d (%d/%d/%d%s)" % (total, logons, queries, logouts,
                                        " +%d other" % other if other else "")
             out.append(ROW % (size, query, LABELS[approach], fmt_s(cell.wall), fmt_s(own), fmt_s(cell.cpu),
                               req, mib(cell.parser_kb), mib(cell.tree_kb),
                               cell.count if cell.count is not None else "?"))
-        a, b, c = (cells[(query, k)] for k in APPROACHES)
+        a, b, c, e = (cells[(query, k)] for k in APPROACHES)
         own_a = a.own(d_cell)
         own_b = b.own(d_cell)
         out.append("%-6s %-8s ratios: (a)/(c) %s, own(a)/(c) %s, (a)/(b) %s, own(a)/own(b) %s, "
@@ -361,6 +376,8 @@ def print_table(size, cells, d_cell, out):
                        size, query, fmt_ratio(ratio(a.wall, c.wall)), fmt_ratio(ratio(own_a, c.wall)),
                        fmt_ratio(ratio(a.wall, b.wall)), fmt_ratio(ratio(own_a, own_b)),
                        fmt_ratio(ratio(a.parser_kb, c.parser_kb))))
+        out.append("%-6s %-8s collection (a)-(e) %s s, (a-e)/(c) %s; ansible-core for this result (e)-(d) %s s" % (
+            size, query, fmt_s(a.own(e)), fmt_ratio(ratio(a.own(e), c.wall)), fmt_s(e.own(d_cell))))
     out.append("")
 
 
@@ -399,9 +416,9 @@ def evaluate_targets(table, d_cells):
         targets.append((text, "met" if ok else "short", "; ".join(details)))
 
     def own_vs_floor(cells, d_cell, query):
-        own_a = cells[(query, "a")].own(d_cell)
+        collection = cells[(query, "a")].own(cells[(query, "e")])
         floor = cells[(query, "c")].wall
-        return own_a <= 1.2 * floor, "own(a) %.2f s vs 1.2 x (c) %.2f s" % (own_a, 1.2 * floor)
+        return collection <= 1.2 * floor, "(a)-(e) %.2f s vs 1.2 x (c) %.2f s" % (collection, 1.2 * floor)
 
     def own_vs_uri(cells, d_cell, query):
         own_a = cells[(query, "a")].own(d_cell)
@@ -413,7 +430,7 @@ def evaluate_targets(table, d_cells):
         c_kb = cells[(query, "c")].parser_kb
         return a_kb <= 2 * c_kb, "module %s MB vs 2 x (c) %s MB" % (mib(a_kb), mib(2 * c_kb))
 
-    at(10000, own_vs_floor, "own cost of (a) <= 1.2 x (c) at 10,000")
+    at(10000, own_vs_floor, "collection's own cost (a)-(e) <= 1.2 x (c) at 10,000 (issue 14)")
     at(1000, own_vs_uri, "own cost of (a) <= 0.5 x own cost of (b) at 1,000")
 
     details, ok = [], True
@@ -477,11 +494,18 @@ def parse_args(argv):
                              "as a real EM's do (default 1000; 0 skips; not in --quick)")
     parser.add_argument("--json", dest="json_path", help="also write all figures to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (outputs, logs)")
-    parser.add_argument("--report", dest="report_path", metavar="JSON",
+    parser.add_argument("--show", dest="report_path", metavar="JSON",
                         help="print the report of a file written by --json again; runs nothing")
+    parser.add_argument("--report", action="store_true",
+                        help="run only the report scenario: playbooks/report.yml over a 24 h window of "
+                             "--report-jobs estates (requests counted, targets of issue 14)")
+    parser.add_argument("--report-jobs", default="1000,5000",
+                        help="estate sizes (jobs) of --report, 100 sessions per job (default 1000,5000)")
     args = parser.parse_args(argv)
+    args.report_job_list = size_list(args.report_jobs)
     if args.quick:
         args.sizes = "1000"
+        args.report_job_list = args.report_job_list[:1]
         args.runs = 1
         args.reuse_tasks = min(args.reuse_tasks, QUICK_REUSE_TASKS)
         args.reuse_logon_delay = 0.0
@@ -525,8 +549,10 @@ def measure_size(size, args, env, workdir, page_size):
             # Interleaved, so that a slow phase of the machine hits every approach alike.
             runs.setdefault(("-", "d"), []).append(bench.run("d", "full"))
             for query in QUERIES:
-                for approach in APPROACHES:
+                for approach in APPROACHES:  # (e) after (a): it returns as many sessions as (a) did
                     runs.setdefault((query, approach), []).append(bench.run(approach, query))
+                    if approach == "a":
+                        bench.counts[query] = runs[(query, "a")][-1].count
             print(".", end="")
             sys.stdout.flush()
     finally:
@@ -556,6 +582,15 @@ def main(argv=None):
         sys.stderr.write("ansible-playbook not found next to %s; run with the venv's python\n"
                          % sys.executable)
         return 2
+    if args.report:
+        workdir = tempfile.mkdtemp(prefix="em-bench-report-")
+        try:
+            print("Machine: " + machine_description())
+            import report_bench  # pylint: disable=import-outside-toplevel
+            report_bench.main(args, base_env(workdir), workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     page_size = args.page_size or module_page_size() or 1000
     workdir = tempfile.mkdtemp(prefix="em-bench-")
     started = time.time()

@@ -38,12 +38,13 @@ def _cell(wall, requests=(3, 1, 1, 1, 0), parser_kb=100000, count=10):
     return res
 
 
-def _table(size, a, b, c, a_kb=100000, c_kb=100000, a_requests=(3, 1, 1, 1, 0)):
+def _table(size, a, b, c, a_kb=100000, c_kb=100000, a_requests=(3, 1, 1, 1, 0), e=None):
     cells = {}
     for query in run_bench.QUERIES:
         cells[(query, "a")] = run_bench.Cell([_cell(a, a_requests, a_kb)], "a")
         cells[(query, "b")] = run_bench.Cell([_cell(b)], "b")
         cells[(query, "c")] = run_bench.Cell([_cell(c, parser_kb=c_kb)], "c")
+        cells[(query, "e")] = run_bench.Cell([_cell(a if e is None else e, (0, 0, 0, 0, 0))], "e")
     return {size: cells}
 
 
@@ -61,7 +62,7 @@ def test_requests_summary_splits_logon_query_logout_and_other():
 def test_targets_met_when_figures_meet_them():
     table = {}
     table.update(_table(1000, a=1.5, b=3.0, c=0.2))
-    table.update(_table(10000, a=1.8, b=9.0, c=0.6))
+    table.update(_table(10000, a=1.8, b=9.0, c=0.6, e=1.2))  # (a)-(e) 0.6 <= 0.72
     table.update(_table(50000, a=3.0, b=40.0, c=2.0, a_kb=150000, c_kb=100000))
     d = {size: run_bench.Cell([_cell(1.2)], "d") for size in table}
     targets = run_bench.evaluate_targets(table, d)
@@ -71,7 +72,7 @@ def test_targets_met_when_figures_meet_them():
 def test_targets_short_when_figures_miss_them():
     table = {}
     table.update(_table(1000, a=2.5, b=3.0, c=0.2))        # own(a) 1.3 > 0.5 * own(b) 0.9
-    table.update(_table(10000, a=2.5, b=2.0, c=0.6))       # own(a) 1.3 > 0.72; (a) slower than (b)
+    table.update(_table(10000, a=2.5, b=2.0, c=0.6, e=1.7))  # (a)-(e) 0.8 > 0.72; (a) slower than (b)
     table.update(_table(50000, a=3.0, b=40.0, c=2.0, a_kb=250000, c_kb=100000,
                         a_requests=(5, 2, 1, 2, 0)))         # 2 logons; 250 MB > 2 x 100 MB
     d = {size: run_bench.Cell([_cell(1.2)], "d") for size in table}
@@ -83,7 +84,7 @@ def test_targets_not_applicable_for_sizes_not_run():
     table = _table(500, a=1.5, b=3.0, c=0.2)
     d = {500: run_bench.Cell([_cell(1.2)], "d")}
     targets = run_bench.evaluate_targets(table, d)
-    assert _status(targets, "own cost of (a) <= 1.2") == "n/a"
+    assert _status(targets, "collection's own cost (a)-(e) <= 1.2") == "n/a"
     assert _status(targets, "peak memory") == "n/a"
     assert _status(targets, "requests") == "met"
 
@@ -96,7 +97,26 @@ def test_floor_parses_one_item_pages_and_page_count():
             b'<PagingInfo PageNum="1" PageSize="1" PagesCount="7"/></QueryResult>')
     sessions, pages = floor_client.parse_page(body)
     assert pages == 7
-    assert [s["JobName"] for s in sessions] == ["J"]
+    assert [s["job_name"] for s in sessions] == ["J"]
+
+
+def test_floor_returns_what_the_module_returns_by_default(tmp_path):
+    """(c) does the module's work: the same keys and values per session, and the same summary."""
+    sys.path.insert(0, os.path.join(run_bench.REPO, "tests", "emulator"))
+    from em_emulator.dataset import generate  # pylint: disable=import-outside-toplevel
+    from em_emulator.render import Renderer, x_query_result  # pylint: disable=import-outside-toplevel
+    collections = run_bench.ansible_env(str(tmp_path))  # makes the collection tree importable
+    sys.path.insert(0, os.path.join(str(tmp_path), "collections"))
+    from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions, _xml  # noqa: E501 pylint: disable=import-outside-toplevel
+    data = generate(seed=9, sessions=300, jobs=20, now=1767225600)
+    r = Renderer("https://em.example.com:9398/api/")
+    body = x_query_result("BackupJobSessions", [r.x_session(s) for s in reversed(data.sessions)],
+                          (1, 1000, 1, [])).encode("utf-8")
+    floor, pages = floor_client.parse_page(body)
+    module = [_sessions.job_session(node) for node in _xml.entities(_xml.parse(body), "BackupJobSession")]
+    assert pages == 1 and len(floor) == len(data.sessions) and collections
+    assert floor == module
+    assert floor_client.summary(floor) == _sessions.summary(module, _sessions.SESSION_STATES)
 
 
 def test_floor_parses_empty_result():

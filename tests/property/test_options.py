@@ -157,6 +157,8 @@ def _base(em, module_name, option, token):
         if option == "logon_session_id":
             return em.connection(state="absent", session_token=token), False
         return em.connection(state="present"), False
+    if option == "task_session_result":  # it filters what include_task_sessions attaches
+        return em.connection(limit=2, include_task_sessions=True), False
     return em.connection(limit=2), False
 
 

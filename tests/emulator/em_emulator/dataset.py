@@ -16,6 +16,7 @@ import time
 import uuid
 
 from .constants import JOB_TYPES, RESULTS, SESSION_STATES, TASK_STATES
+from .index import added, forget_indexes
 from .timeutil import iso, name_time, parse_iso
 
 _INVENTED_NS = uuid.UUID("6f1b7c1e-6a54-4c1b-9a8e-2f0f6a0d9e11")
@@ -234,7 +235,10 @@ class Dataset(object):
 
     # ----------------------------------------------------------------- sessions started at run time
     def add_session(self, s):
-        """Add a new job session and its task sessions (a job started through the API)."""
+        """Add a new job session and its task sessions (a job started through the API), query indexes included.
+
+        Changing their values later goes through ``EmulatorApp.remember`` (which tells the query indexes).
+        """
         for items, objs, index in ((self.sessions, (s,), self.session_by_id),
                                    (self.task_sessions, s.tasks, self.task_by_id)):
             for obj in objs:
@@ -244,6 +248,7 @@ class Dataset(object):
                 else:
                     items.append(obj)
                 index[obj.id] = obj
+                added(self, obj)
 
     def remove_sessions(self, sessions):
         """Remove job sessions added by add_session (and their task sessions).
@@ -259,6 +264,7 @@ class Dataset(object):
             self.session_by_id.pop(s.id, None)
             for t in s.tasks:
                 self.task_by_id.pop(t.id, None)
+        forget_indexes(self)
 
     # ----------------------------------------------------------------- export / import
     def to_dict(self):
@@ -473,11 +479,7 @@ class _Generator(object):
         made = 0
         crm_failed = 0
         while made < n_done:
-            r = rng.random() * acc
-            lo = 0
-            while cum[lo] <= r:
-                lo += 1
-            job = jobs[lo]
+            job = jobs[bisect.bisect_right(cum, rng.random() * acc)]  # the first job whose cum > r
             ctime = now - 3600 - int(rng.random() * span)
             x = rng.random()
             result = "Success" if x < 0.80 else ("Warning" if x < 0.92 else "Failed")

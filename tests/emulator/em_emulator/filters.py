@@ -270,13 +270,20 @@ class _Parser(object):
         return raw
 
 
+# Each predicate carries its place in the expression as ``pred.node`` (("any"|"all", children) or
+# ("cmp", field, op, value)), so that index.QueryIndex can answer it from indexes.
+def _node(pred, node):
+    pred.node = node
+    return pred
+
+
 def _any(items):
     def pred(obj):
         for p in items:
             if p(obj):
                 return True
         return False
-    return pred
+    return _node(pred, ("any", items))
 
 
 def _all(items):
@@ -285,10 +292,14 @@ def _all(items):
             if not p(obj):
                 return False
         return True
-    return pred
+    return _node(pred, ("all", items))
 
 
 def _compare(field, op, value):
+    return _node(_comparison(field, op, value), ("cmp", field, op, value))
+
+
+def _comparison(field, op, value):
     key = field.key
     if op == "==":
         return lambda o: key(o) == value

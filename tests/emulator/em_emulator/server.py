@@ -21,6 +21,7 @@ from .constants import (API_VERSIONS, DOCUMENTED_QUERY_TYPES, HTTP_REASONS, JSON
 from .dataset import Dataset, generate
 from .filters import FilterError, compile_filter, sort_key
 from .jobs import JobError, JobService
+from .index import forget_indexes, index_for, touched
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService
@@ -143,13 +144,21 @@ class EmulatorApp(object):
         """The emulated current time (seconds since the epoch): --now plus the time since start."""
         return self.now0 + (time.time() - self.t0)
 
-    def bump(self):
+    def bump(self, indexed=False):
+        """The data changed: answers cached before are stale.
+
+        ``indexed``: every changed object went through ``remember`` (which tells the query
+        indexes); otherwise the indexes are dropped and built again when next needed.
+        """
         with self.data_lock:
             self.version += 1
+            if not indexed:
+                forget_indexes(self.data)
 
     def remember(self, obj):
         """Keep an object's original values once, so that reset can restore them."""
         key = id(obj)
+        touched(self.data, obj)  # the query indexes check it from now on
         if key not in self.undo:
             fields = _SESSION_FIELDS if hasattr(obj, "job") else _TASK_FIELDS
             self.undo[key] = (obj, tuple((f, getattr(obj, f)) for f in fields))
@@ -589,7 +598,11 @@ class EmulatorApp(object):
                 source = list(req.logon.tasks.values())
                 x_one, j_one, tag = (r.x_em_task, r.j_em_task, "Tasks") if entity else \
                     (r.x_em_task_ref, r.j_em_task_ref, None)
-            items = [o for o in source if pred(o)] if pred is not None else list(source)
+            idx = index_for(self.data, qtype) if pred is not None else None
+            if idx is not None:
+                items = idx.select(pred)
+            else:
+                items = [o for o in source if pred(o)] if pred is not None else list(source)
             if skey is not None:
                 items.sort(key=skey, reverse=desc)
             total = len(items)

@@ -113,7 +113,7 @@ class StopService(object):
                     session.state = "Stopping"
                     changed = True
             if changed:
-                app.bump()
+                app.bump(indexed=True)
         now = app.clock()
 
         def finish_task():
@@ -152,7 +152,7 @@ class StopService(object):
                 t.result = "Failed"
                 t.reason = STOP_REASON
                 t.etime = max(end, t.ctime)
-        app.bump()
+        app.bump(indexed=True)
 
     def reset(self):
         self.scheduler.clear()

@@ -202,25 +202,99 @@ def test_id_and_filters_are_mutually_exclusive(fake_em, run_module):
     assert rc == 1 and "mutually exclusive" in result["msg"]
 
 
-def test_include_task_sessions_in_chunks(fake_em, run_module):
-    sessions = [job_session_xml(sid(i)) for i in range(45)]
-    fake_em.logon().expect("GET", "/query", body=query_result(sessions))
-    tasks_first = [task_session_xml(sid(900 + i), sid(i), vm="vm%d" % i) for i in range(40)] + [task_session_xml(sid(990), sid(0), vm="vm0b")]
-    fake_em.expect("GET", "/query", body=query_result(tasks_first, "BackupTaskSessions"))
-    fake_em.expect("GET", "/query", body=query_result([task_session_xml(sid(944), sid(44), vm="vm44")], "BackupTaskSessions"))
+def _uid_filter(numbers, extra=""):
+    return "(" + ",".join('JobSessionUid=="urn:veeam:BackupJobSession:%s"' % sid(i) for i in numbers) + ")" + extra
+
+
+# Sessions 0..44 created from 2026-01-10T05:00:00Z, one minute apart, the last ended at 05:59:00Z.
+def _sessions_45(running=None):
+    return [job_session_xml(sid(i), created="2026-01-10T05:%02d:00Z" % i,
+                            ended=None if i == running else "2026-01-10T05:%02d:00Z" % (i + 15), state="Stopped")
+            for i in range(45)]
+
+
+def _tasks_of(numbers, result="Success"):
+    return [task_session_xml(sid(900 + i), sid(i), vm="vm%d" % i, result=result, created="2026-01-10T05:%02d:30Z" % i)
+            for i in numbers]
+
+
+RANGE = 'CreationTime>="2026-01-10T05:00:00Z";CreationTime<="2026-01-10T05:59:00Z"'
+
+
+def tq(page, flt):
+    return ("GET", "/api/query", TQ % page + "&filter=" + flt)
+
+
+def test_include_task_sessions_by_time_range_when_its_pages_are_fewer(fake_em, run_module):
+    """45 sessions are 2 OR chunks; their time range holds 1 page: that page is the answer (other sessions' rows dropped)."""
+    fake_em.logon().expect("GET", "/query", body=query_result(_sessions_45()))
+    other = task_session_xml(sid(999), sid(500), vm="other")  # a session that was not asked for
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of(range(45)) + [other] + [
+        task_session_xml(sid(990), sid(0), vm="vm0b", created="2026-01-10T05:00:40Z")], "BackupTaskSessions"))
     fake_em.logout()
     rc, result, dummy = run_module(module, args(include_task_sessions=True))
-    summary = fake_em.summary()
-    assert [c[:2] for c in summary] == [LOGON[:2]] + [("GET", "/api/query")] * 3 + [LOGOUT]
-    first_filter = fake_em.calls[2].param("filter")
-    assert fake_em.calls[2].query.startswith(TQ % 1)
-    assert first_filter == "(" + ",".join('JobSessionUid=="urn:veeam:BackupJobSession:%s"' % sid(i) for i in range(40)) + ")"
-    assert fake_em.calls[3].param("filter") == "(" + ",".join(
-        'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % sid(i) for i in range(40, 45)) + ")"
+    assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q % 1), tq(1, RANGE), LOGOUT]
+    by_id = dict((s["id"], s) for s in result["backup_sessions"])
+    assert [t["vm_name"] for t in by_id[sid(0)]["task_sessions"]] == ["vm0", "vm0b"]
+    assert [t["vm_name"] for t in by_id[sid(44)]["task_sessions"]] == ["vm44"]
+    assert sum(len(s["task_sessions"]) for s in result["backup_sessions"]) == 46  # not the other session's
+
+
+def test_include_task_sessions_by_time_range_reads_all_its_pages(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result(_sessions_45()))
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of(range(30)), "BackupTaskSessions", page=1, pages=2))
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of(range(30, 45)), "BackupTaskSessions", page=2, pages=2))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(include_task_sessions=True))
+    assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q % 1), tq(1, RANGE), tq(2, RANGE), LOGOUT]
+    assert all([t["vm_name"] for t in s["task_sessions"]] == ["vm%d" % int(s["id"][-3:])]
+               for s in result["backup_sessions"])
+
+
+def test_include_task_sessions_in_uid_chunks_when_the_time_range_is_larger(fake_em, run_module):
+    """The time range holds 3 pages, more than the 2 chunks: its first page is dropped and the chunks asked for."""
+    fake_em.logon().expect("GET", "/query", body=query_result(_sessions_45()))
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of(range(10)), "BackupTaskSessions", page=1, pages=3))
+    tasks_first = _tasks_of(range(40)) + [task_session_xml(sid(990), sid(0), vm="vm0b", created="2026-01-10T05:00:40Z")]
+    fake_em.expect("GET", "/query", body=query_result(tasks_first, "BackupTaskSessions"))
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of([44]), "BackupTaskSessions"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(include_task_sessions=True))
+    assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q % 1), tq(1, RANGE), tq(1, _uid_filter(range(40))),
+                                 tq(1, _uid_filter(range(40, 45))), LOGOUT]
     by_id = dict((s["id"], s) for s in result["backup_sessions"])
     assert [t["vm_name"] for t in by_id[sid(0)]["task_sessions"]] == ["vm0", "vm0b"]
     assert [t["vm_name"] for t in by_id[sid(44)]["task_sessions"]] == ["vm44"]
     assert by_id[sid(43)]["task_sessions"] == []
+
+
+def test_include_task_sessions_one_chunk_asks_by_uid_only(fake_em, run_module):
+    sessions = _sessions_45()[:40]
+    fake_em.logon().expect("GET", "/query", body=query_result(sessions))
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of(range(40)), "BackupTaskSessions")).logout()
+    rc, result, dummy = run_module(module, args(include_task_sessions=True))
+    assert fake_em.summary() == [LOGON, ("GET", "/api/query", Q % 1), tq(1, _uid_filter(range(40))), LOGOUT]
+
+
+def test_task_session_result_and_a_running_session(fake_em, run_module):
+    """A running session leaves the range open at the end; task_session_result filters and is checked."""
+    fake_em.logon().expect("GET", "/query", body=query_result(_sessions_45(running=44)))
+    stray = task_session_xml(sid(998), sid(3), vm="stray", result="Success")  # EM sent what was not asked for
+    fake_em.expect("GET", "/query", body=query_result(_tasks_of([3, 44], "Failed") + [stray], "BackupTaskSessions"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(include_task_sessions=True, task_session_result=["Warning", "Failed"]))
+    assert rc == 0, result
+    assert fake_em.summary()[2] == tq(1, 'CreationTime>="2026-01-10T05:00:00Z";(Result==Warning,Result==Failed)')
+    by_id = dict((s["id"], s) for s in result["backup_sessions"])
+    assert [t["vm_name"] for t in by_id[sid(3)]["task_sessions"]] == ["vm3"]
+    assert [t["vm_name"] for t in by_id[sid(44)]["task_sessions"]] == ["vm44"]
+    assert any("task_session_result" in w for w in warning_texts(result))
+
+
+def test_task_session_result_needs_include_task_sessions(fake_em, run_module):
+    rc, result, dummy = run_module(module, args(task_session_result=["Failed"]))
+    assert rc == 1 and "task_session_result" in result["msg"] and "include_task_sessions" in result["msg"]
+    assert fake_em.calls == []
 
 
 def test_include_links_on_sessions_and_their_task_sessions(fake_em, run_module):
