@@ -256,21 +256,12 @@ class EmClient(object):
         """GET and parse; returns the root element, or None for a tolerated 404 or an empty answer."""
         return self.request("GET", path, params=params, not_found_ok=not_found_ok)
 
-    def get_body(self, path, params=None):
-        """GET without parsing: the body (bytes) of a 200 answer.
-
-        For a caller that parses elsewhere, such as a page read ahead in a
-        background thread.  A body that turns out to be malformed XML is
-        not retried here: the caller asks again with ``get()``.
-        """
-        return self.request("GET", path, params=params, parse=False)
-
     def post(self, path, params=None, expect=(200, 201, 202)):
         """POST that is never repeated once it may have reached the server."""
         return self.request("POST", path, params=params, expect=expect, idempotent=False)
 
-    def request(self, method, path, params=None, expect=(200,), idempotent=None, not_found_ok=False, parse=True):
-        """Send with the token (logging on first if needed); the parsed XML, or the body with ``parse=False``.
+    def request(self, method, path, params=None, expect=(200,), idempotent=None, not_found_ok=False):
+        """Send with the token (logging on first if needed); the root element of the parsed XML.
 
         A 2xx answer to a non-idempotent request whose body cannot be read
         gives None: the request was accepted, its answer is unknown.
@@ -280,8 +271,7 @@ class EmClient(object):
         mode = _IDEMPOTENT if idempotent else _ONCE
         if self._token is None:
             self.logon()
-        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode,
-                            parse_body=parse)
+        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
         if answer.resp.status_code == 401:
             if self._token_given:
                 raise VeeamEmError(
@@ -294,12 +284,11 @@ class EmClient(object):
                 self._owns_logon = False
                 self.logon()
                 self.relogons += 1
-                answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode,
-                                    parse_body=parse)
+                answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
         self._check(answer, expect, method, path)
-        return answer.doc if parse else answer.body
+        return answer.doc
 
     def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
               backoff=BACKOFF):

@@ -276,7 +276,7 @@ class _Pages(object):
 
     def _fetch(self, page, outcome):
         try:
-            outcome["body"] = self._client.get_body("/query", self._params(page))
+            outcome["root"] = self._client.get("/query", self._params(page))
         except Exception as exc:  # pylint: disable=broad-except  # raised again by read(), in the reader
             outcome["error"] = exc
 
@@ -291,23 +291,19 @@ class _Pages(object):
     def read(self, page, following):
         """Root element of ``page`` (None for an empty answer); ``following`` is requested meanwhile.
 
-        A malformed or truncated body is asked for again (as ``client.get`` would).
+        Every page comes from ``client.get``, whose retries (a malformed or cut-off body
+        included) are the only ones.
         """
         done = self.wait()
         if done is not None and done[0] == page:
             if "error" in done[1]:
                 raise done[1]["error"]
-            body = done[1]["body"]
+            root = done[1]["root"]
         else:
-            body = self._client.get_body("/query", self._params(page))
+            root = self._client.get("/query", self._params(page))
         if following is not None:
             self.prefetch(following)
-        try:
-            return _xml.parse(body) if body else None
-        except VeeamEmError:
-            if self._ahead is not None:
-                self._ahead[1].join()  # one request at a time on the client; its page is read next
-            return self._client.get("/query", self._params(page))
+        return root
 
 
 def chunks(values, size=UID_CHUNK):
