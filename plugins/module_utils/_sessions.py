@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import itertools
 import re
 from contextlib import closing
@@ -50,6 +51,10 @@ VOCABULARY = {
     "job_types": JOB_TYPES,
 }
 SORT_CHOICES = ("newest_first", "oldest_first")
+# Asking for task sessions by time, the range of their job sessions is widened by this much on each
+# side: a task session lies within its job session, but times EM writes with fractions of a second
+# are compared to the second, and a lost row would go unnoticed (a few more rows are dropped by the join).
+TASK_RANGE_MARGIN = datetime.timedelta(minutes=5)
 
 # The include_links option of the info modules (doc fragment backupops.veeam_em.links).
 LINKS_ARGUMENT_SPEC = dict(include_links=dict(type="bool", default=False))
@@ -362,14 +367,17 @@ def task_session_nodes(client, sessions, results=None):
 
 
 def _task_time_range(sessions):
-    """(first creation, last end) of the sessions; end None when one is running; None when a time is missing."""
+    """(first creation, last end) of the sessions, widened by TASK_RANGE_MARGIN; end None when one is running.
+
+    None when a time is missing or unreadable (the caller asks by UID).
+    """
     try:
         created = [_query.parse_iso_time(session["creation_time"], "creation_time") for session in sessions]
         ends = [session["end_time"] for session in sessions]
         ended = None if None in ends else max(_query.parse_iso_time(end, "end_time") for end in ends)
-    except (KeyError, TypeError, VeeamEmError):
+        return min(created) - TASK_RANGE_MARGIN, ended + TASK_RANGE_MARGIN if ended else None
+    except (KeyError, TypeError, OverflowError, VeeamEmError):
         return None
-    return min(created), ended
 
 
 def stop_job_session(client, session):

@@ -218,7 +218,8 @@ def _tasks_of(numbers, result="Success"):
             for i in numbers]
 
 
-RANGE = 'CreationTime>="2026-01-10T05:00:00Z";CreationTime<="2026-01-10T05:59:00Z"'
+# their time range, widened by 5 minutes on each side (_sessions.TASK_RANGE_MARGIN)
+RANGE = 'CreationTime>="2026-01-10T04:55:00Z";CreationTime<="2026-01-10T06:04:00Z"'
 
 
 def tq(page, flt):
@@ -284,7 +285,7 @@ def test_task_session_result_and_a_running_session(fake_em, run_module):
     fake_em.logout()
     rc, result, dummy = run_module(module, args(include_task_sessions=True, task_session_result=["Warning", "Failed"]))
     assert rc == 0, result
-    assert fake_em.summary()[2] == tq(1, 'CreationTime>="2026-01-10T05:00:00Z";(Result==Warning,Result==Failed)')
+    assert fake_em.summary()[2] == tq(1, 'CreationTime>="2026-01-10T04:55:00Z";(Result==Warning,Result==Failed)')
     by_id = dict((s["id"], s) for s in result["backup_sessions"])
     assert [t["vm_name"] for t in by_id[sid(3)]["task_sessions"]] == ["vm3"]
     assert [t["vm_name"] for t in by_id[sid(44)]["task_sessions"]] == ["vm44"]
