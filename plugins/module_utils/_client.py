@@ -124,7 +124,6 @@ class EmClient(object):
         self._token = options.session_token
         self._token_given = bool(options.session_token)
         self._owns_logon = False
-        self._relogons_left = 1
         self.relogons = 0  # logons after an expired token (EM tasks belong to the logon session that made them)
         self.logon_session_id = None
         self.logon_session_href = None
@@ -189,10 +188,6 @@ class EmClient(object):
         self.logon_session_id = _xml.text(root, "SessionId") or _query.last_segment(href)
         self.logon_session_href = href
         self.user_name = _xml.text(root, "UserName")
-
-    def allow_relogon(self):
-        """Allow one more logon after an expired token: a long-lived client (the event source) calls it per poll."""
-        self._relogons_left = 1
 
     def keep_logon_session(self):
         """Leave the logon session open at close() (em_logon_session hands its token out)."""
@@ -278,13 +273,12 @@ class EmClient(object):
                     "Enterprise Manager rejected the session_token (HTTP 401): the logon session has expired "
                     "or was logged out. Log on again (backupops.veeam_em.em_logon_session) and pass the new token.",
                     status=401, em_message=_xml.error_message(answer.body))
-            if self._relogons_left > 0:
-                # The logon session expired on the server: nothing left to delete.
-                self._relogons_left -= 1
-                self._owns_logon = False
-                self.logon()
-                self.relogons += 1
-                answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
+            # The logon session expired on the server (nothing left to delete): one new logon for this
+            # request; a 401 to the new token too is reported. A long wait may see several expiries.
+            self._owns_logon = False
+            self.logon()
+            self.relogons += 1
+            answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
         self._check(answer, expect, method, path)

@@ -312,7 +312,6 @@ class EventSource(object):
     # -- one poll (runs in the worker thread) ------------------------------------
     def poll(self):
         """``[(tracker, sessions, events)]``: the sessions each tracker's query returned and the events among them."""
-        self.client.allow_relogon()
         batches = []
         for tracker in self.trackers:
             sessions = self._query(tracker)

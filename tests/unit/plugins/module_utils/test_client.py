@@ -258,6 +258,21 @@ def test_relogon_once_on_401(fake_em):
     assert [c.headers.get("X-RestSvcSessionId") for c in fake_em.calls] == [None, "first", None, "second", "second"]
 
 
+def test_each_request_may_log_on_again(fake_em):
+    """A long wait outlives several logon sessions: every expiry gets its new logon, not only the first."""
+    fake_em.logon(token="first").expect("GET", "/querySvc", 401, xml_error(401, "Session expired"))
+    fake_em.logon(token="second").expect("GET", "/querySvc", body="<QuerySvc/>")
+    fake_em.expect("GET", "/querySvc", 401, xml_error(401, "Session expired"))
+    fake_em.logon(token="third").expect("GET", "/querySvc", body="<QuerySvc/>")
+    fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+        em.get("/querySvc")
+        assert em.relogons == 2
+    assert fake_em.summary() == [LOGON, SVC, LOGON, SVC, SVC, LOGON, SVC, LOGOUT]
+    assert fake_em.calls[-1].headers.get("X-RestSvcSessionId") == "third"
+
+
 def test_second_401_fails(fake_em):
     fake_em.logon().expect("GET", "/querySvc", 401).logon().expect("GET", "/querySvc", 401).logout()
     with pytest.raises(VeeamEmError) as err:
