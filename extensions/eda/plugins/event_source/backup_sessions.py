@@ -414,11 +414,8 @@ def _attach_problem_tasks(client, sessions):
     problems = [session for session in sessions if session["result"] != "Success"]
     for session in sessions:
         session["task_sessions"] = []
-    if problems:
-        _sessions.attach_task_sessions(client, problems)
-        for session in problems:
-            session["task_sessions"] = [task for task in session["task_sessions"]
-                                        if task["result"] in _sessions.PROBLEM_RESULTS]
+    if problems:  # EM filters on the result, the client checks it (attach_task_sessions)
+        _sessions.attach_task_sessions(client, problems, results=_sessions.PROBLEM_RESULTS)
 
 
 async def main(queue, args):

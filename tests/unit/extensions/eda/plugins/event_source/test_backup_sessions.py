@@ -168,7 +168,8 @@ def test_failed_session_carries_its_failed_and_warning_task_sessions(fake_em):
         ("srv04", "Failed", "Disk full"), ("srv06", "Warning", "Retrying snapshot")]
     assert fine["task_sessions"] == []
     assert queries(fake_em)[1] == ("type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1"
-                                   "&filter=JobSessionUid==\"urn:veeam:BackupJobSession:%s\"" % sid(1))
+                                   "&filter=JobSessionUid==\"urn:veeam:BackupJobSession:%s\";(Result==Warning,Result==Failed)"
+                                   % sid(1))
 
 
 def test_started_and_finished_events(fake_em):
