@@ -116,7 +116,6 @@ class Driver(threading.Thread):
         client = self.client_factory()
         try:
             while not self.halt.wait(self.rng.expovariate(self.rate)):
-                client.allow_relogon()
                 try:
                     if self.ids and self.rng.random() < 0.5:
                         client.post("/backupSessions/%s" % self.ids.pop(self.rng.randrange(len(self.ids))),
