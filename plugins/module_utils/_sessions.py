@@ -285,6 +285,70 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     return sessions
 
 
+# em_backup_session_info's options without a value: what find_job_sessions assumes for a key it is not given
+JOB_SESSION_QUERY = dict(id=None, job_name=None, job_type=None, state=None, result=None, created_after=None,
+                         created_before=None, ended_after=None, backup_server=None, is_retry=None, latest_per_job=False,
+                         sort="newest_first", limit=None, include_task_sessions=False, task_session_result=None,
+                         include_links=False)
+
+
+def find_job_sessions(client, params, warn_unknown=True):
+    """The job sessions that em_backup_session_info's options ``params`` ask for, checked on the client.
+
+    ``params`` may leave out keys of ``JOB_SESSION_QUERY``. ``warn_unknown``: warn about job names
+    of which EM has no session at all (a caller that asks several questions warns once, itself).
+    """
+    params = dict(JOB_SESSION_QUERY, **params)
+    links = params["include_links"]
+    _query.check_limit(params["limit"])
+    if params["task_session_result"] and not params["include_task_sessions"]:
+        raise VeeamEmError("task_session_result filters the task sessions of include_task_sessions: "
+                           "set include_task_sessions: true, or leave task_session_result out")
+    job_names = _verify.names(params["job_name"], "job_name")
+    if params["id"] is not None:  # an empty id is a bad id, not "no id"
+        sessions = by_id(client, JOB_SESSION, params)
+    else:
+        flt, checks = job_session_filter(params, job_names)
+        sessions = checks.keep(query_job_sessions(
+            client, flt, newest_first=params["sort"] == "newest_first", limit=params["limit"],
+            latest_per_job=params["latest_per_job"], job_names=job_names, links=links, keep=checks),
+            "sessions", client.warnings)
+        if warn_unknown:
+            warn_unknown_job_names(client, job_names, sessions)
+    if params["include_task_sessions"] and sessions:
+        attach_task_sessions(client, sessions, links, params["task_session_result"])
+    return sessions
+
+
+def job_session_filter(params, job_names):
+    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
+    after, before = _query.created_range(params)
+    backup_servers = [params["backup_server"]] if params["backup_server"] else None
+    flt = _query.Filter()
+    flt.any_of("JobName", job_names)
+    flt.any_of("JobType", params["job_type"], quoted=False)
+    flt.any_of("State", params["state"], quoted=False)
+    flt.any_of("Result", params["result"], quoted=False)
+    flt.time_range(after, before)
+    ended = _query.parse_time(params["ended_after"], "ended_after") if params["ended_after"] else None
+    flt.time_range(ended, field="EndTime")
+    flt.any_of("BackupServerName", backup_servers)
+    if params["is_retry"] is not None:
+        flt.any_of("IsRetry", [str(params["is_retry"]).lower()], quoted=False)
+    checks = (_verify.Checks().names("job_name", "job_name", job_names)
+              .values("job_type", "job_type", params["job_type"]).values("state", "state", params["state"])
+              .values("result", "result", params["result"]).time_range("creation_time", after, before)
+              .time_range("end_time", ended, options=("ended_after", None), unset_matches=False)
+              .names("backup_server", "backup_server_name", backup_servers)
+              .equals("is_retry", "is_retry", params["is_retry"]))
+    return flt, checks
+
+
+def warn_unknown_job_names(client, job_names, sessions):
+    """Warn about option job_name's names that no session has and EM knows no session of."""
+    warn_unknown_names(client, JOB_SESSION, "JobName", "job_name", "job_name", job_names, sessions, "session of a job")
+
+
 def _everything(item):
     return True
 

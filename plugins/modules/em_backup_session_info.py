@@ -266,10 +266,7 @@ summary:
       sample: {"Starting": 0, "Stopping": 0, "Working": 1, "Pausing": 0, "Resuming": 0, "Stopped": 2}
 """
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 FILTERS = ("job_name", "job_type", "state", "result", "created_after", "created_before", "ended_after", "backup_server",
@@ -295,50 +292,8 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def session_filter(params, job_names):
-    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
-    after, before = _query.created_range(params)
-    backup_servers = [params["backup_server"]] if params["backup_server"] else None
-    flt = _query.Filter()
-    flt.any_of("JobName", job_names)
-    flt.any_of("JobType", params["job_type"], quoted=False)
-    flt.any_of("State", params["state"], quoted=False)
-    flt.any_of("Result", params["result"], quoted=False)
-    flt.time_range(after, before)
-    ended = _query.parse_time(params["ended_after"], "ended_after") if params["ended_after"] else None
-    flt.time_range(ended, field="EndTime")
-    flt.any_of("BackupServerName", backup_servers)
-    if params["is_retry"] is not None:
-        flt.any_of("IsRetry", [str(params["is_retry"]).lower()], quoted=False)
-    checks = (_verify.Checks().names("job_name", "job_name", job_names)
-              .values("job_type", "job_type", params["job_type"]).values("state", "state", params["state"])
-              .values("result", "result", params["result"]).time_range("creation_time", after, before)
-              .time_range("end_time", ended, options=("ended_after", None), unset_matches=False)
-              .names("backup_server", "backup_server_name", backup_servers)
-              .equals("is_retry", "is_retry", params["is_retry"]))
-    return flt, checks
-
-
 def run(module, client):
-    params = module.params
-    links = params["include_links"]
-    _query.check_limit(params["limit"])
-    if params["task_session_result"] and not params["include_task_sessions"]:
-        raise VeeamEmError("task_session_result filters the task sessions of include_task_sessions: "
-                           "set include_task_sessions: true, or leave task_session_result out")
-    job_names = _verify.names(params["job_name"], "job_name")
-    if params["id"] is not None:  # an empty id is a bad id, not "no id"
-        sessions = _sessions.by_id(client, _sessions.JOB_SESSION, params)
-    else:
-        flt, checks = session_filter(params, job_names)
-        sessions = checks.keep(_sessions.query_job_sessions(
-            client, flt, newest_first=params["sort"] == "newest_first", limit=params["limit"],
-            latest_per_job=params["latest_per_job"], job_names=job_names, links=links, keep=checks),
-            "sessions", client.warnings)
-        _sessions.warn_unknown_names(client, _sessions.JOB_SESSION, "JobName", "job_name", "job_name", job_names,
-                                     sessions, "session of a job")
-    if params["include_task_sessions"] and sessions:
-        _sessions.attach_task_sessions(client, sessions, links, params["task_session_result"])
+    sessions = _sessions.find_job_sessions(client, module.params)
     return dict(changed=False, backup_sessions=sessions, summary=_sessions.summary(sessions, _sessions.SESSION_STATES))
 
 
