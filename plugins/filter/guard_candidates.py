@@ -10,16 +10,15 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
-from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import (
-    clock,
+from ansible_collections.backupops.veeam_em.plugins.module_utils._report import (
     format_time,
     human_duration,
     now as time_now,
     parse_duration,
     parse_time,
-    tzinfo,
 )
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
+from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import clock, filter_errors, tzinfo
 
 
 def guard_candidates(sessions, max_runtime=None, allowed_window=None, now=None, timezone="UTC"):
@@ -96,4 +95,4 @@ class FilterModule(object):
     """The guard filter of backupops.veeam_em."""
 
     def filters(self):
-        return {"guard_candidates": guard_candidates}
+        return {"guard_candidates": filter_errors(guard_candidates)}

@@ -17,7 +17,9 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 DEVELOPMENT = ("Makefile", "scripts/", "CONTRIBUTING.md", "BENCHMARKS.md", "tests/bench/", "tests/unit/", "tests/e2e/",
                "tests/property/", "tests/soak/", "tests/emulator/tests/", "tests/requirements-dev.txt", ".ansible-lint")
 USER = ("README.md", "plugins/modules/em_backup_session_info.py", "plugins/module_utils/_client.py",
-        "roles/backup_session_report/tasks/main.yml", "playbooks/report.yml", "meta/runtime.yml", "requirements.txt",
+        "roles/backup_session_report/tasks/main.yml", "plugins/action/em_backup_session_report.py",
+        "plugins/plugin_utils/report_templates/report.html.j2", "plugins/plugin_utils/report_templates/report.junit.xml.j2",
+        "playbooks/report.yml", "meta/runtime.yml", "requirements.txt",
         "bindep.txt", "docs/emulator.md", "tests/emulator/run_emulator.py", "tests/emulator/em_emulator/server.py")
 
 

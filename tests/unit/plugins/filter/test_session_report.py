@@ -1,28 +1,31 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the report/guard filters and of the role templates that render them."""
+"""Unit tests of the report/guard filters (as playbooks call them) and of the report files rendered from their data."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-import jinja2
 import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.backupops.veeam_em.plugins.filter import guard_candidates as gc
 from ansible_collections.backupops.veeam_em.plugins.filter import session_report as sr
 from ansible_collections.backupops.veeam_em.plugins.filter import session_timeline as st
-from ansible_collections.backupops.veeam_em.plugins.plugin_utils import _report
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import render_files
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-TEMPLATES = os.path.join(ROOT, "roles", "backup_session_report", "templates")
+# the filters as Ansible calls them (their errors are AnsibleFilterError)
+FILTERS = dict(sr.FilterModule().filters(), **st.FilterModule().filters())
+FILTERS.update(gc.FilterModule().filters())
+report_window, session_report = FILTERS["report_window"], FILTERS["session_report"]
+session_timeline, guard_candidates = FILTERS["session_timeline"], FILTERS["guard_candidates"]
 
 WINDOW = {"spec": "24h", "start": "2026-01-14T06:00:00Z", "end": "2026-01-15T06:00:00Z", "seconds": 86400}
 NASTY = u'Fin "Ledger" <Prod> & Co \u2013 S\u00e9rie \u65e5\u672c \U0001F4BE \'q\''
@@ -80,18 +83,18 @@ def build(data, **kwargs):
     args = dict(detail_sessions=details, window=WINDOW, latest_sessions=latest,
                 generated_at="2026-01-15T06:00:05Z")
     args.update(kwargs)
-    return sr.session_report(sessions, **args)
+    return session_report(sessions, **args)
 
 
 # ------------------------------------------------------------------ window and durations
 
 def test_report_window_relative_and_absolute():
-    assert sr.report_window("24h", "2026-01-15T06:00:00Z") == WINDOW
-    assert sr.report_window("7d", "2026-01-15T06:00:00.900Z")["start"] == "2026-01-08T06:00:00Z"
-    win = sr.report_window("2026-01-15T08:00:00+02:00", "2026-01-15T10:30:00+02:00")
+    assert report_window("24h", "2026-01-15T06:00:00Z") == WINDOW
+    assert report_window("7d", "2026-01-15T06:00:00.900Z")["start"] == "2026-01-08T06:00:00Z"
+    win = report_window("2026-01-15T08:00:00+02:00", "2026-01-15T10:30:00+02:00")
     assert (win["start"], win["end"], win["seconds"]) == ("2026-01-15T06:00:00Z", "2026-01-15T08:30:00Z", 9000)
-    assert sr.report_window("", "2026-01-15T06:00:00Z")["start"] == "2026-01-14T06:00:00Z"
-    now_window = sr.report_window("1h30m")
+    assert report_window("", "2026-01-15T06:00:00Z")["start"] == "2026-01-14T06:00:00Z"
+    now_window = report_window("1h30m")
     assert now_window["seconds"] == 5400 and now_window["end"].endswith("Z")
 
 
@@ -103,7 +106,7 @@ def test_report_window_relative_and_absolute():
 ])
 def test_report_window_errors(spec, end, message):
     with pytest.raises(AnsibleFilterError, match=message):
-        sr.report_window(spec, end)
+        report_window(spec, end)
 
 
 def test_durations_and_times():
@@ -113,7 +116,7 @@ def test_durations_and_times():
     assert _report.parse_duration(600) == 600
     assert _report.parse_duration("600") == 600
     for bad in ("8 hours", True, "-5m", ""):
-        with pytest.raises(AnsibleFilterError):
+        with pytest.raises(VeeamEmError):
             _report.parse_duration(bad)
     assert _report.human_duration(45) == "45s"
     assert _report.human_duration(725) == "12m"
@@ -178,8 +181,8 @@ def test_gate(data):
     # a running session has no result yet: it never trips a gate on None
     assert not build(data, fail_on=["None"])["gate"]["failed"]
     sessions, details, latest = data
-    clean = sr.session_report([s for s in sessions if s["result"] not in ("Failed",)], window=WINDOW,
-                              fail_on=["Failed"])
+    clean = session_report([s for s in sessions if s["result"] not in ("Failed",)], window=WINDOW,
+                           fail_on=["Failed"])
     assert not clean["gate"]["failed"] and clean["gate"]["message"].startswith("no session with result Failed")
     with pytest.raises(AnsibleFilterError, match="fail_on"):
         build(data, fail_on=["Broken"])
@@ -200,19 +203,19 @@ def test_junit_statuses(data):
 
 
 def test_empty_report():
-    report = sr.session_report([], window=WINDOW)
+    report = session_report([], window=WINDOW)
     assert report["summary"]["total"] == 0 and report["jobs"] == [] and report["summary"]["success_rate"] is None
-    timeline = st.session_timeline(report)
+    timeline = session_timeline(report)
     assert timeline["rows"] == [] and timeline["height"] > timeline["top"]
     with pytest.raises(AnsibleFilterError, match="window"):
-        sr.session_report([], window={"start": "x"})
+        session_report([], window={"start": "x"})
 
 
 # ------------------------------------------------------------------ timeline
 
 def test_timeline_session_mode(data):
     report = build(data)
-    timeline = st.session_timeline(report, mode="auto", width=1100, label_width=250)
+    timeline = session_timeline(report, mode="auto", width=1100, label_width=250)
     assert timeline["mode"] == "session"
     assert [r["name"] for r in timeline["rows"]] == [j["name"] for j in report["jobs"]]
     sql = [r for r in timeline["rows"] if r["name"] == "SQL"][0]
@@ -229,22 +232,22 @@ def test_timeline_session_mode(data):
     assert timeline["ticks"][0]["label"].startswith("Jan 14")
     weekly = [r for r in timeline["rows"] if r["name"] == "Weekly"][0]
     assert weekly["cells"] == [] and weekly["colour"] == _report.STATUS_COLOURS["Failed"]
-    assert len(st.session_timeline(report, max_label=10)["rows"][0]["label"]) == 10
+    assert len(session_timeline(report, max_label=10)["rows"][0]["label"]) == 10
 
 
 def test_timeline_day_mode(data):
     sessions, details, latest = data
-    window = sr.report_window("3d", "2026-01-15T06:00:00Z")
-    report = sr.session_report(sessions, detail_sessions=details, window=window)
-    timeline = st.session_timeline(report, mode="day")
+    window = report_window("3d", "2026-01-15T06:00:00Z")
+    report = session_report(sessions, detail_sessions=details, window=window)
+    timeline = session_timeline(report, mode="day")
     assert timeline["mode"] == "day"
     assert [t["label"] for t in timeline["ticks"]] == ["Jan 12", "Jan 13", "Jan 14", "Jan 15"]
     sql = [r for r in timeline["rows"] if r["name"] == "SQL"][0]
     assert [c["status"] for c in sql["cells"]] == ["Empty", "Empty", "Failed", "Empty"]
     assert "2 session(s): 1 Success, 1 Failed" in sql["cells"][2]["title"]
-    assert st.session_timeline(sr.session_report([], window=sr.report_window("7d")))["mode"] == "day"
+    assert session_timeline(session_report([], window=report_window("7d")))["mode"] == "day"
     with pytest.raises(AnsibleFilterError, match="timeline mode"):
-        st.session_timeline(report, mode="week")
+        session_timeline(report, mode="week")
 
 
 # ------------------------------------------------------------------ guard
@@ -259,7 +262,7 @@ RUNNING = [
 
 
 def test_guard_max_runtime():
-    answer = gc.guard_candidates(RUNNING, max_runtime="8h", now="2026-01-15T15:10:00Z")
+    answer = guard_candidates(RUNNING, max_runtime="8h", now="2026-01-15T15:10:00Z")
     assert answer["running"] == 3
     assert [c["id"] for c in answer["candidates"]] == ["r1"]
     assert answer["candidates"][0]["runtime"] == "9h 10m"
@@ -279,17 +282,17 @@ def test_guard_max_runtime():
     ("2026-01-15T19:30:00Z", "America/New_York", ["r1", "r2", "r3"]),
 ])
 def test_guard_allowed_window(now, zone, expected):
-    answer = gc.guard_candidates(RUNNING, allowed_window={"start": "20:00", "end": "06:00"}, now=now, timezone=zone)
+    answer = guard_candidates(RUNNING, allowed_window={"start": "20:00", "end": "06:00"}, now=now, timezone=zone)
     assert [c["id"] for c in answer["candidates"]] == expected
     assert answer["rules"]["outside_allowed_window"] == bool(expected)
 
 
 def test_guard_day_window_and_both_rules():
-    answer = gc.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "16:00"},
-                                 now="2026-01-15T15:10:00Z")
+    answer = guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "16:00"},
+                              now="2026-01-15T15:10:00Z")
     assert [c["id"] for c in answer["candidates"]] == ["r1"]
-    answer = gc.guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "15:00"},
-                                 now="2026-01-15T15:10:00Z")
+    answer = guard_candidates(RUNNING, max_runtime="8h", allowed_window={"start": "08:00", "end": "15:00"},
+                              now="2026-01-15T15:10:00Z")
     assert [len(c["reasons"]) for c in answer["candidates"]] == [2, 1, 1]
     assert "outside the allowed window 08:00-15:00 UTC" in answer["candidates"][1]["reasons"][0]
 
@@ -304,7 +307,7 @@ def test_guard_day_window_and_both_rules():
 ])
 def test_guard_errors(kwargs, message):
     with pytest.raises(AnsibleFilterError, match=message):
-        gc.guard_candidates(RUNNING, now="2026-01-15T15:10:00Z", **kwargs)
+        guard_candidates(RUNNING, now="2026-01-15T15:10:00Z", **kwargs)
 
 
 def test_filter_module_exports():
@@ -323,10 +326,8 @@ def test_em_vocabulary_is_the_modules_vocabulary():
 
 # ------------------------------------------------------------------ templates
 
-def render(name, **context):
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True,
-                             undefined=jinja2.StrictUndefined)
-    return env.get_template(name).render(**context)
+def render(report, timeline="auto"):
+    return render_files(report, timeline=timeline, collapse_success_over=0)
 
 
 class _Collector(HTMLParser):
@@ -345,8 +346,7 @@ class _Collector(HTMLParser):
 @pytest.mark.parametrize("mode", ["session", "day"])
 def test_html_template_escapes_and_is_self_contained(data, mode):
     report = build(data, fail_on=["Failed"])
-    html = render("report.html.j2", backup_session_report__page_data=report,
-                  backup_session_report__page_timeline=st.session_timeline(report, mode=mode))
+    html = render(report, mode)["html"]
     parser = _Collector()
     parser.feed(html)
     text = "".join(parser.text)
@@ -361,12 +361,12 @@ def test_html_template_escapes_and_is_self_contained(data, mode):
     assert parser.tags.count("svg") == 1 and "title" in parser.tags
     assert "Gate FAILED" in text
     # every cell carries an accessible title
-    assert html.count("<rect") >= sum(len(r["cells"]) for r in st.session_timeline(report, mode=mode)["rows"])
+    assert html.count("<rect") >= sum(len(r["cells"]) for r in session_timeline(report, mode=mode)["rows"])
 
 
 def test_junit_template_parses_and_agrees(data):
     report = build(data)
-    xml = render("report.junit.xml.j2", backup_session_report__page_data=report)
+    xml = render(report)["junit"]
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
     root = ET.fromstring(xml.encode("utf-8"))
     suite = root.find("testsuite")
@@ -379,7 +379,7 @@ def test_junit_template_parses_and_agrees(data):
     assert suite.get("failures") == str(len(failed))
     files = [c for c in cases if c.get("name") == "Files"][0]
     assert "latest result: Warning" in files.find("system-out").text
-    sql_failure = report_failure_text(render("report.junit.xml.j2", backup_session_report__page_data=build(data, junit_warning="failure")), "Files")
+    sql_failure = report_failure_text(render(build(data, junit_warning="failure"))["junit"], "Files")
     assert u"f\u00e9s01: Warning - Changed block tracking reset" in sql_failure
 
 
@@ -391,21 +391,21 @@ def report_failure_text(xml, name):
 
 def test_sessions_that_started_before_the_window_count_once_and_are_counted():
     """A report of a window shows every session that ran in it: still running, or ended in it, though started before."""
-    window = sr.report_window("24h", "2026-01-15T06:00:00Z")
+    window = report_window("24h", "2026-01-15T06:00:00Z")
     running = {"id": "a", "name": "Daily NetApp Snapshots@x", "job_name": "Daily NetApp Snapshots", "job_type": "Backup",
                "creation_time": "2026-01-13T23:00:00Z", "end_time": None, "state": "Working", "result": "None"}
     ended = {"id": "b", "name": "SQL@y", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T05:00:00Z",
              "end_time": "2026-01-14T07:00:00Z", "state": "Stopped", "result": "Failed"}
     inside = {"id": "c", "name": "SQL@z", "job_name": "SQL", "job_type": "Backup", "creation_time": "2026-01-14T20:00:00Z",
               "end_time": "2026-01-14T21:00:00Z", "state": "Stopped", "result": "Success"}
-    report = sr.session_report([running, ended, inside, dict(running)], window=window, generated_at="2026-01-15T06:00:00Z")
+    report = session_report([running, ended, inside, dict(running)], window=window, generated_at="2026-01-15T06:00:00Z")
     assert [s["id"] for s in report["sessions"]] == ["a", "b", "c"]
     assert report["summary"]["started_before_window"] == 2 and report["summary"]["running"] == 1
     assert [j["status"] for j in report["jobs"] if j["name"] == "Daily NetApp Snapshots"] == ["Running"]
 
 
 def test_a_failure_that_a_later_run_fixed_says_so():
-    window = sr.report_window("24h", "2026-01-15T06:00:00Z")
+    window = report_window("24h", "2026-01-15T06:00:00Z")
 
     def session(sid, created, result, retry=False, job="SQL"):
         return {"id": sid, "name": "%s@%s" % (job, created), "job_name": job, "job_type": "Backup", "creation_time": created,
@@ -415,8 +415,8 @@ def test_a_failure_that_a_later_run_fixed_says_so():
                             session("o", "2026-01-14T11:00:00Z", "Failed", job="Other"))
     details = [dict(failed, task_sessions=[{"id": "t1", "vm_name": "sql01", "result": "Failed", "reason": "Disk full"}]),
                dict(other, task_sessions=[])]
-    report = sr.session_report([failed, retry, other], detail_sessions=details, window=window,
-                               generated_at="2026-01-15T06:00:00Z")
+    report = session_report([failed, retry, other], detail_sessions=details, window=window,
+                            generated_at="2026-01-15T06:00:00Z")
     by_session = dict((f["session_id"], f["recovered_by"]) for f in report["failures"])
     assert by_session == {"f": {"session_id": "r", "creation_time": "2026-01-14T10:30:00Z", "is_retry": True}, "o": None}
     assert report["summary"]["recovered_failure_rows"] == 1
