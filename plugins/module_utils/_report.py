@@ -51,6 +51,7 @@ UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 _DURATION_RE = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
 DURATION_FULL_RE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$", re.IGNORECASE)
+_DATE_START_RE = re.compile(r"^\d{4}-")  # what an ISO 8601 time starts with
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -157,20 +158,29 @@ def check_files_options(params):
                            "(the directory is dest)" % (basename,))
 
 
-def report_window(spec="24h", end=None, what="window"):
+def report_window(spec="24h", end=None, what="window", end_what="window_end"):
     """The report's time window.
 
     ``spec`` is a relative duration counted back from ``end`` (``24h``, ``7d``...) or an
-    ISO 8601 start; ``end`` is an ISO 8601 end, empty for now. ``what`` names the option in errors.
+    ISO 8601 start; ``end`` is an ISO 8601 end, empty for now. ``what`` and ``end_what`` name
+    the options in errors.
     """
-    end_time = now(end, what + " end")
+    end_time = now(end, end_what)
     if spec is None or str(spec).strip() == "":
         spec = "24h"
     text = str(spec).strip()
     if DURATION_FULL_RE.match(text) or text.isdigit():
-        start_time = end_time - datetime.timedelta(seconds=parse_duration(text, what))
+        seconds = parse_duration(text, what)
+        try:
+            start_time = end_time - datetime.timedelta(seconds=seconds)
+        except (OverflowError, ValueError):
+            raise VeeamEmError("%s %r reaches back before the year 1: give a shorter length (30m, 24h, 7d, 2w) "
+                               "or an ISO 8601 start time" % (what, text))
+    elif _DATE_START_RE.match(text):
+        start_time = parse_time(text, what)
     else:
-        start_time = parse_time(text, what + " start")
+        raise VeeamEmError("%s %r is neither a length such as 30m, 24h, 7d, 2w or 1h30m nor an ISO 8601 start time "
+                           "such as 2026-01-31T22:00:00Z" % (what, text))
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     if start_time >= end_time:

@@ -28,6 +28,7 @@ from ansible_collections.backupops.veeam_em.plugins.modules import (
     em_backup_job,
     em_backup_job_info,
     em_backup_session_info,
+    em_backup_session_report,
     em_backup_session_stop,
     em_backup_task_session_info,
     em_logon_session,
@@ -38,6 +39,7 @@ MODULES = {
     "em_backup_job": em_backup_job,
     "em_backup_job_info": em_backup_job_info,
     "em_backup_session_info": em_backup_session_info,
+    "em_backup_session_report": em_backup_session_report,
     "em_backup_task_session_info": em_backup_task_session_info,
     "em_backup_session_stop": em_backup_session_stop,
     "em_logon_session": em_logon_session,
@@ -102,8 +104,12 @@ def _values(em, module_name, option, token):
         return es.int_values(1, 600, es.ANY)
     if option == "limit":
         return es.int_values(1, 10 ** 6, es.ANY)
+    if option == "collapse_success_over":  # 0 never folds
+        return es.int_values(0, 10 ** 6, es.ANY)
     if option in ("created_after", "created_before"):
         return es.time_values()
+    if option in ("window", "latest_lookback"):  # a length or an ISO 8601 start
+        return es.tagged(st.one_of(es.time_values().map(lambda tagged: tagged[0]), es.ANY_TEXT), es.ANY)
     if option == "job_name" and module_name == "em_backup_session_stop":
         # a name no job has may be refused (nothing to stop is suspicious), the name of a job must work
         return es.name_values(allow_list=False, unknown=es.ANY, known=[job.name for job in em.data.jobs])
@@ -151,7 +157,7 @@ def _base(em, module_name, option, token):
         if option == "id":
             del args["name"]
         return args, True
-    if module_name == "em_backup_job_info":
+    if module_name in ("em_backup_job_info", "em_backup_session_report"):
         return em.connection(), False
     if module_name == "em_logon_session":
         if option == "logon_session_id":

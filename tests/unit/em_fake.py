@@ -25,6 +25,9 @@ TOKEN = "T0k3n-SECRET-abc=="
 PASSWORD = "Pa55 w:rd-SECRET"
 LOGON_ID = "15a3fc97-0325-4119-b789-5c0367c6c565"
 SERVER_ID = "ce15a8c7-aa49-495e-b05b-ee3398c91018"
+# the logon and the logout as FakeEm.summary() lists them
+LOGON = ("POST", "/api/sessionMngr/", "v=latest")
+LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 
 
 class FakeClock(object):

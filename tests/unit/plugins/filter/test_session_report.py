@@ -24,8 +24,10 @@ from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import 
 # the filters as Ansible calls them (their errors are AnsibleFilterError)
 FILTERS = dict(sr.FilterModule().filters(), **st.FilterModule().filters())
 FILTERS.update(gc.FilterModule().filters())
-report_window, session_report = FILTERS["report_window"], FILTERS["session_report"]
-session_timeline, guard_candidates = FILTERS["session_timeline"], FILTERS["guard_candidates"]
+report_window = FILTERS["report_window"]
+session_report = FILTERS["session_report"]
+session_timeline = FILTERS["session_timeline"]
+guard_candidates = FILTERS["guard_candidates"]
 
 WINDOW = {"spec": "24h", "start": "2026-01-14T06:00:00Z", "end": "2026-01-15T06:00:00Z", "seconds": 86400}
 NASTY = u'Fin "Ledger" <Prod> & Co \u2013 S\u00e9rie \u65e5\u672c \U0001F4BE \'q\''
@@ -99,7 +101,7 @@ def test_report_window_relative_and_absolute():
 
 
 @pytest.mark.parametrize("spec, end, message", [
-    ("yesterday", "2026-01-15T06:00:00Z", "not an ISO 8601"),
+    ("yesterday", "2026-01-15T06:00:00Z", "window 'yesterday' is neither a length such as 30m"),
     ("0h", "2026-01-15T06:00:00Z", "longer than zero"),
     ("2026-01-16T00:00:00Z", "2026-01-15T06:00:00Z", "not before its end"),
     ("24h", "2026-13-01T00:00:00Z", "not a valid time"),

@@ -17,7 +17,8 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_job as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     PASSWORD,
     job_session_xml,
     job_xml,
@@ -28,8 +29,6 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     xml_error,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 J1 = "4856ab37-2235-45e8-affe-d515878b01a9"
 UID = "urn:veeam:Job:" + J1
 OLD = "11111111-1111-4111-8111-111111111111"

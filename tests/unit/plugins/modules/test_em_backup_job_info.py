@@ -10,7 +10,8 @@ __metaclass__ = type
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_job_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     SERVER_ID,
     job_session_xml,
     job_xml,
@@ -19,8 +20,6 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     xml_error,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 J1 = "4856ab37-2235-45e8-affe-d515878b01a9"
 J2 = "5658281f-625e-4627-89dd-d2a0c48be99e"
 J3 = "78c3919c-54d7-43fe-b047-485d3566f11f"

@@ -12,20 +12,19 @@ import pytest
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
-    warning_texts,
     BASE,
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     PASSWORD,
     TOKEN,
     job_session_xml,
     query_result,
     task_session_xml,
+    warning_texts,
     xml_error,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 Q = "type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1000&page=%d"
 TQ = "type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=%d"
 

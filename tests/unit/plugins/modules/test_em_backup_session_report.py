@@ -17,7 +17,8 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_report as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     PASSWORD,
     TOKEN,
     job_session_xml,
@@ -26,9 +27,8 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     warning_texts,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
-START, END = "2026-01-14T06:00:00Z", "2026-01-15T06:00:00Z"
+START = "2026-01-14T06:00:00Z"
+END = "2026-01-15T06:00:00Z"
 SERVER = "srv02.tech.local"  # em_fake's backup server
 ASC = "type=BackupJobSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1"
 TASKS = "type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1"
@@ -146,10 +146,12 @@ def test_a_misspelt_job_name_is_warned_about_once(fake_em, run_module):
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(window="yesterday"), "window start 'yesterday' is not an ISO 8601 time"),
+    (dict(window="yesterday"), "window 'yesterday' is neither a length such as 30m, 24h"),
     (dict(window="0h"), "window '0h' must be longer than zero"),
-    (dict(window_end="tomorrow"), "window end 'tomorrow' is not an ISO 8601 time"),
-    (dict(latest_lookback="30x"), "latest_lookback start '30x' is not an ISO 8601 time"),
+    (dict(window="99999999w"), "window '99999999w' reaches back before the year 1"),
+    (dict(window_end="tomorrow"), "window_end 'tomorrow' is not an ISO 8601 time"),
+    (dict(window="2026-01-16T00:00:00Z"), "the window start 2026-01-16T00:00:00Z is not before its end"),
+    (dict(latest_lookback="30x"), "latest_lookback '30x' is neither a length"),
     (dict(fail_on=["Broken"]), "fail_on"),
     (dict(junit_warning="maybe"), "junit_warning"),
     (dict(timeline="week"), "timeline"),

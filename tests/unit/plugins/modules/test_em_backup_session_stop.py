@@ -12,18 +12,17 @@ import requests
 
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_stop as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
-    warning_texts,
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     PASSWORD,
     job_session_xml,
     query_result,
     task_xml,
+    warning_texts,
     xml_error,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 S1 = "11111111-1111-4111-8111-111111111111"
 S2 = "22222222-2222-4222-8222-222222222222"
 S3 = "33333333-3333-4333-8333-333333333333"

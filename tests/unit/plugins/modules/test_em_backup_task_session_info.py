@@ -11,16 +11,15 @@ import pytest
 
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_task_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
-    warning_texts,
     CONNECTION,
-    LOGON_ID,
+    LOGON,
+    LOGOUT,
     query_result,
     task_session_xml,
+    warning_texts,
     xml_error,
 )
 
-LOGON = ("POST", "/api/sessionMngr/", "v=latest")
-LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 Q = "type=BackupTaskSession&format=Entities&sortDesc=CreationTime&pageSize=1000&page=1"
 SID = "d46e39e0-1131-4585-91a7-e828ce7eafae"
 TID = "88767486-89d6-4340-92f0-2ad615a8f21b"
