@@ -219,11 +219,15 @@ def wait_task(client, task, deadline, interval):
     return task
 
 
+class TimedOut(VeeamEmError):
+    """A wait reached its deadline."""
+
+
 def sleep_or_time_out(client, deadline, interval, waiting_for):
     """Sleep one poll interval (at most until the deadline); past the deadline fail, saying what was awaited."""
     remaining = deadline.at - client.clock.monotonic()
     if remaining <= 0:
-        raise VeeamEmError("Timed out after %d s waiting for %s" % (deadline.seconds, waiting_for))
+        raise TimedOut("Timed out after %d s waiting for %s" % (deadline.seconds, waiting_for))
     client.clock.sleep(min(interval, remaining))
 
 
@@ -260,6 +264,29 @@ def new_session(client, job_entry, known_ids, since, deadline, interval):
         if fresh:
             return fresh[0]
         sleep_or_time_out(client, deadline, interval, "the session of job %r to appear" % job_entry["name"])
+
+
+# how long a start or retry whose answer was lost is given to show its session before the module gives up
+LOST_ANSWER_GRACE = 120
+
+
+def session_after_lost_answer(client, job_entry, plan, lost, deadline, interval):
+    """The session a start or retry created although its answer was lost (``lost``), or ``lost`` raised.
+
+    The request is never repeated (EM may have run it). The job's one new session, looked for
+    until LOST_ANSWER_GRACE seconds (or the deadline) have passed, is the sign that EM did; a
+    warning says so. Without one the module fails as before, saying it looked.
+    """
+    grace = Deadline(client, int(max(0, min(LOST_ANSWER_GRACE, deadline.at - client.clock.monotonic()))))
+    try:
+        session = new_session(client, job_entry, plan.known_ids, plan.since, grace, interval)
+    except TimedOut:
+        raise VeeamEmError("%s No new session of job %r appeared within %d s either."
+                           % (lost.msg, job_entry["name"], grace.seconds))
+    client.warnings.append("The answer to action=%s of job %r was lost, but the job has a new session (%s): "
+                           "followed as the one the request created" % (plan.action, job_entry["name"],
+                                                                        session["name"]))
+    return session
 
 
 def wait_session_end(client, session, deadline, interval):

@@ -23,7 +23,9 @@ description:
     unless O(force=true); O(state=retried) when the last session did not fail does nothing; O(state=stopped)
     when nothing runs does nothing.
   - A request that changes something is sent once and never repeated after it may have reached Enterprise
-    Manager (a lost answer, a network error); the result then says C(changed=true).
+    Manager (a lost answer, a network error); the result then says C(changed=true). When the answer to a
+    start or retry is lost, the module looks for the job's new session for up to 2 minutes and follows it,
+    with a warning; without one it fails, saying the request was not repeated.
   - Once EM has accepted a request, the result says C(changed=true) with the EM task and the session, also
     when the module fails afterwards (a timeout, an error while waiting, SIGTERM, O(fail_on)).
   - The session a start or retry created is the one session of the job that was not there before the
@@ -377,15 +379,24 @@ def toggle_schedule(client, params, result, deadline):
 
 def run_session_action(client, params, plan, result, deadline):
     """Send start/retry/stop and find the session it concerns; result['backup_session'] follows it."""
-    task = _jobs.post_action(client, result["job"], plan.action, result["tasks"])
-    if plan.action == _jobs.STOP:
-        task["session_id"] = plan.session["id"]
-        if params["wait"]:
-            _jobs.wait_task(client, task, deadline, params["poll_interval"])
-        return
-    # also without wait: until EM has run the task and created the session, whose id the caller needs
-    _jobs.wait_task(client, task, deadline, params["poll_interval"])
-    session = _jobs.new_session(client, result["job"], plan.known_ids, plan.since, deadline, params["poll_interval"])
+    try:
+        task = _jobs.post_action(client, result["job"], plan.action, result["tasks"])
+    except VeeamEmError as exc:
+        if exc.status is not None or plan.action == _jobs.STOP:
+            raise
+        # the answer was lost on the way back: if EM started the job, its new session shows it
+        task = result["tasks"][-1]
+        session = _jobs.session_after_lost_answer(client, result["job"], plan, exc, deadline, params["poll_interval"])
+    else:
+        if plan.action == _jobs.STOP:
+            task["session_id"] = plan.session["id"]
+            if params["wait"]:
+                _jobs.wait_task(client, task, deadline, params["poll_interval"])
+            return
+        # also without wait: until EM has run the task and created the session, whose id the caller needs
+        _jobs.wait_task(client, task, deadline, params["poll_interval"])
+        session = _jobs.new_session(client, result["job"], plan.known_ids, plan.since, deadline,
+                                    params["poll_interval"])
     result["backup_session"] = session
     task["session_id"] = session["id"]
     plan.watch = [session]

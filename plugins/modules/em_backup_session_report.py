@@ -131,7 +131,7 @@ EXAMPLES = r"""
       {{ report.summary.by_result.Failed }} failed sessions of {{ report.summary.jobs }} jobs;
       open in a browser: {{ report.files.html }}
 
-- name: A week of two jobs, one cell per day, the data only (no file)
+- name: A week of two jobs, the data only (no file written)
   backupops.veeam_em.em_backup_session_report:
     window: 7d
     job_name:

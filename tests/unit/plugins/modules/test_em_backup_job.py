@@ -415,15 +415,40 @@ def test_accepted_then_500_while_waiting_reports_changed(fake_em, run_module):
 
 
 def test_a_post_that_may_have_arrived_is_never_repeated_and_says_changed(fake_em, run_module):
+    """No new session within the grace period: fail saying the request was not repeated and was looked for."""
     fake_em.logon()
     expect_job(fake_em)
     fake_em.expect("GET", "/query", body=sessions())
     fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
     fake_em.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
+    for _look in range(3):  # at 0, 60 and 120 s
+        fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
     fake_em.logout()
-    rc, result, dummy = run_module(module, args(state="started"))
+    rc, result, dummy = run_module(module, args(state="started", poll_interval=60))
     assert rc == 1 and "not repeated" in result["msg"] and result["changed"] is True
+    assert result["msg"].endswith("No new session of job 'Fileserver Backup' appeared within 120 s either.")
     assert [c for c in fake_em.summary() if c[0] == "POST"] == [LOGON, post("start")]
+    assert fake_em.summary()[-4:] == [NEW_SINCE] * 3 + [LOGOUT]
+
+
+def test_a_start_whose_answer_was_lost_follows_the_session_it_created(fake_em, run_module):
+    """EM started the job although its answer was lost: the new session is followed, changed, and a warning says so."""
+    fake_em.logon()
+    expect_job(fake_em)
+    fake_em.expect("GET", "/query", body=sessions())
+    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    fake_em.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
+    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    fake_em.expect("GET", "/query", body=sessions(running(NEW), ended(OLD, created=T0)))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(state="started", wait=False))
+    assert rc == 0 and result["changed"] is True, result
+    assert result["backup_session"]["id"] == NEW
+    assert [c for c in fake_em.summary() if c[0] == "POST"] == [LOGON, post("start")]  # never repeated
+    assert result["tasks"][0]["session_id"] == NEW and result["tasks"][0]["task_id"] is None
+    assert warning_texts(result) == [
+        "The answer to action=start of job 'Fileserver Backup' was lost, but the job has a new session "
+        "(Fileserver Backup@2026-01-11 09:00:00): followed as the one the request created"]
 
 
 def test_a_failed_task_is_reported_with_changed(fake_em, run_module):
