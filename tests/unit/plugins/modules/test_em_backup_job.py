@@ -414,13 +414,18 @@ def test_accepted_then_500_while_waiting_reports_changed(fake_em, run_module):
     assert result["tasks"][0]["task_id"] == "task-1" and result["actions"] == ["start"]
 
 
+def expect_start_with_lost_answer(fake):
+    """Logon, the job, its sessions before the start, and a start POST whose answer is lost."""
+    fake.logon()
+    expect_job(fake)
+    fake.expect("GET", "/query", body=sessions())
+    fake.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    fake.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
+
+
 def test_a_post_that_may_have_arrived_is_never_repeated_and_says_changed(fake_em, run_module):
     """No new session within the grace period: fail saying the request was not repeated and was looked for."""
-    fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
-    fake_em.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
+    expect_start_with_lost_answer(fake_em)
     for _look in range(3):  # at 0, 60 and 120 s
         fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
     fake_em.logout()
@@ -433,11 +438,7 @@ def test_a_post_that_may_have_arrived_is_never_repeated_and_says_changed(fake_em
 
 def test_a_start_whose_answer_was_lost_follows_the_session_it_created(fake_em, run_module):
     """EM started the job although its answer was lost: the new session is followed, changed, and a warning says so."""
-    fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
-    fake_em.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
+    expect_start_with_lost_answer(fake_em)
     fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
     fake_em.expect("GET", "/query", body=sessions(running(NEW), ended(OLD, created=T0)))
     fake_em.logout()
