@@ -85,6 +85,18 @@ def test_a_failed_backup_stops_the_play_before_the_change(jobs_em, run_role):
     assert actions(jobs_em) == {"start": 2}
 
 
+def test_a_backup_still_running_at_the_timeout_stops_the_play_naming_it(start_emulator, run_role):
+    # the start's EM task finishes after 4 s (a fifth of the duration), the session after 20 s
+    slow = start_emulator("--seed", "42", "--job-duration", "20")
+    proc, result = run_role(slow, backup_job_run_jobs=["SQL Backup"], backup_job_run_wait_timeout=6)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out
+    assert "PATCHED" not in out
+    assert "Backup sessions still running after backup_job_run_wait_timeout=6 s: SQL Backup@" in out
+    assert "raise backup_job_run_wait_timeout, or look at the jobs on the backup server" in out
+    assert actions(slow) == {"start": 1}
+
+
 def test_an_unprotected_vm_stops_the_play_before_anything_runs(jobs_em, run_role):
     proc, result = run_role(jobs_em, backup_job_run_vms=["no-such-vm"], backup_job_run_vm_lookback="1h")
     assert proc.returncode == 2 and "No job backed up no-such-vm since 1h ago" in proc.stdout, proc.stdout
