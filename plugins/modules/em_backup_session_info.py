@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - backupops.veeam_em.connection
   - backupops.veeam_em.attributes
+  - backupops.veeam_em.session_filters
   - backupops.veeam_em.attributes.info_module
   - backupops.veeam_em.links
 options:
@@ -38,11 +39,6 @@ options:
       - A string is one name, also when it contains commas (V(Mailserver, weekly)); give several names as a list.
       - A name of which EM has no session at all gives a warning (a typo, or several names written as one string).
     type: raw
-  job_type:
-    description: Only sessions of these job types.
-    type: list
-    elements: str
-    choices: [Backup, BackupCopy, ImmediateBackupCopy, ImmediateBackupCopyWorker, AgentBackup, AgentManagement, NasBackup]
   state:
     description: Only sessions in these states.
     type: list

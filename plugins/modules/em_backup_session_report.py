@@ -34,6 +34,7 @@ author:
 extends_documentation_fragment:
   - backupops.veeam_em.connection
   - backupops.veeam_em.attributes
+  - backupops.veeam_em.session_filters
 options:
   window:
     description:
@@ -53,11 +54,6 @@ options:
         commas included.
       - A name of which EM has no session at all gives a warning.
     type: raw
-  job_type:
-    description: Only sessions of these job types.
-    type: list
-    elements: str
-    choices: [Backup, BackupCopy, ImmediateBackupCopy, ImmediateBackupCopyWorker, AgentBackup, AgentManagement, NasBackup]
   backup_server:
     description: Only sessions of this backup server (name).
     type: str

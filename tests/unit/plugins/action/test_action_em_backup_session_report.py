@@ -52,8 +52,9 @@ class Harness(object):
             with open(task.args["src"]) as handle:
                 self.copies.append((name, dict(task.args), os.path.basename(task.args["src"]), handle.read()))
             answer = self.copy_answers.pop(0) if self.copy_answers else {"changed": True}
-            if isinstance(answer, Exception):
-                raise answer
+            if isinstance(answer, AnsibleError):
+                # pylint infers the list's dicts here too
+                raise answer  # pylint: disable=raising-bad-type
             return dict({"dest": task.args["dest"] + os.path.basename(task.args["src"])}, **answer)
         action.run.side_effect = run
         return action
