@@ -16,6 +16,10 @@ reqs=("$repo/tests/requirements-eda.txt" "$repo/requirements.txt")
 python=${PYTHON:-$(command -v python3.11 || command -v python3)}
 stamp=$venv/.installed-$(cat "${reqs[@]}" | sha256sum | cut -c1-16)
 
+# one builder at a time: the e2e workers (pytest -n 2) may both ask for it on a fresh clone
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 if [ ! -e "$stamp" ]; then
     rm -rf "$venv"
     "$python" -m venv "$venv"
