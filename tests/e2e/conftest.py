@@ -110,6 +110,29 @@ def ansible_playbook(collection_env):
 
 
 @pytest.fixture()
+def role_play(ansible_playbook, tmp_path):
+    """``role_play(PLAYBOOK)`` -> ``run(emulator, args=(), **vars)`` returning (proc, result).
+
+    PLAYBOOK writes what the role did to ``{{ result_file }}`` as JSON; ``result`` is that, or None
+    when the play stopped before writing it.
+    """
+    def _play(text, name="play.yml"):
+        playbook = tmp_path / name
+        playbook.write_text(text, encoding="utf-8")
+        counter = [0]
+
+        def _run(emulator, args=(), **role_vars):
+            counter[0] += 1
+            result_file = tmp_path / ("result%d.json" % counter[0])
+            extra = dict(role_vars, result_file=str(result_file))
+            proc = ansible_playbook(str(playbook), extra_vars=extra, env=emulator.env(), args=args)
+            result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
+            return proc, result
+        return _run
+    return _play
+
+
+@pytest.fixture()
 def ansible_adhoc(collection_env):
     """Run ``ansible localhost -m MODULE -a ARGS``; returns the CompletedProcess."""
     def _run_adhoc(module, module_args="", env=None, args=()):

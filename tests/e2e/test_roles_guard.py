@@ -5,7 +5,6 @@
 
 from __future__ import absolute_import, division, print_function
 
-import json
 
 import pytest
 
@@ -32,22 +31,8 @@ PLAYBOOK = """---
 
 
 @pytest.fixture()
-def run_guard(ansible_playbook, tmp_path):
-    playbook = tmp_path / "guard.yml"
-    playbook.write_text(PLAYBOOK, encoding="utf-8")
-    counter = [0]
-
-    def _run(emulator, args=(), **role_vars):
-        counter[0] += 1
-        result_file = tmp_path / ("result%d.json" % counter[0])
-        extra = {"result_file": str(result_file)}
-        extra.update(role_vars)
-        proc = ansible_playbook(str(playbook), extra_vars=extra, env=emulator.env(), args=args)
-        result = None
-        if result_file.exists():
-            result = json.loads(result_file.read_text(encoding="utf-8"))
-        return proc, result
-    return _run
+def run_guard(role_play):
+    return role_play(PLAYBOOK, "guard.yml")
 
 
 def running(emulator):

@@ -10,7 +10,6 @@ Backup fails once and then succeeds.
 from __future__ import absolute_import, division, print_function
 
 import datetime
-import json
 
 import pytest
 
@@ -39,20 +38,8 @@ PLAYBOOK = """---
 
 
 @pytest.fixture()
-def run_role(ansible_playbook, tmp_path):
-    playbook = tmp_path / "patch.yml"
-    playbook.write_text(PLAYBOOK, encoding="utf-8")
-    counter = [0]
-
-    def _run(emulator, args=(), **role_vars):
-        counter[0] += 1
-        result_file = tmp_path / ("result%d.json" % counter[0])
-        extra = {"result_file": str(result_file)}
-        extra.update(role_vars)
-        proc = ansible_playbook(str(playbook), extra_vars=extra, env=emulator.env(), args=args)
-        result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
-        return proc, result
-    return _run
+def run_role(role_play):
+    return role_play(PLAYBOOK, "patch.yml")
 
 
 def actions(emulator):

@@ -77,6 +77,13 @@ def expect_job(fake, **kw):
     fake.expect("GET", "/query", body=query_result([job_xml(**kw)], "Jobs"))
 
 
+def expect_idle_job(fake):
+    """The job found, nothing of it running, its last session (OLD, ended) read: what a start reads first."""
+    expect_job(fake)
+    fake.expect("GET", "/query", body=sessions())
+    fake.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+
+
 def expect_start_until_new_session(fake, action="start"):
     """The job found idle, its last session read, the POST accepted, the task finished, the new session found."""
     expect_job(fake)
@@ -195,9 +202,7 @@ def test_force_starts_even_while_running(fake_em, run_module):
 
 def test_wait_false_returns_once_the_session_exists_without_waiting_for_its_end(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StartJob"))
     fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Finished", True, "triggered", "StartJob"))
     fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))  # not created yet
@@ -212,9 +217,7 @@ def test_wait_false_returns_once_the_session_exists_without_waiting_for_its_end(
 
 def test_new_session_is_awaited_until_it_appears(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Finished", True, "triggered", "StartJob"))
     fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))  # not there yet
     fake_em.expect("GET", "/query", body=sessions(ended(NEW), ended(OLD, created=T0)))
@@ -226,9 +229,7 @@ def test_new_session_is_awaited_until_it_appears(fake_em, run_module):
 
 def test_two_new_sessions_are_ambiguous_and_say_changed(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Finished", True, "triggered", "StartJob"))
     fake_em.expect("GET", "/query", body=sessions(running(NEW), ended(OTHER), ended(OLD, created=T0)))
     fake_em.logout()
@@ -238,9 +239,7 @@ def test_two_new_sessions_are_ambiguous_and_say_changed(fake_em, run_module):
 
 def test_a_session_of_another_job_is_never_taken_for_the_new_one(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Finished", True, "triggered", "StartJob"))
     other_job = "99999999-9999-4999-8999-999999999999"
     fake_em.expect("GET", "/query", body=sessions(running(OTHER, job="Other", job_id=other_job), running(NEW)))
@@ -290,9 +289,7 @@ def test_retry_of_a_failed_job_that_recovers(fake_em, run_module):
 
 def test_stopped_when_nothing_runs_is_unchanged(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.logout()
     rc, result, dummy = run_module(module, args(state="stopped"))
     assert rc == 0 and result["changed"] is False and result["tasks"] == []
@@ -375,9 +372,7 @@ def test_schedule_toggle_that_did_not_take_fails_with_changed(fake_em, run_modul
 
 def test_forbidden_for_a_read_only_account(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 403, xml_error(403, "Access is denied"))
     fake_em.logout()
     rc, result, dummy = run_module(module, args(state="started", user="RestoreOperator"))
@@ -402,9 +397,7 @@ def test_timeout_reports_changed_and_the_session_as_read_last(fake_em, run_modul
 
 def test_accepted_then_500_while_waiting_reports_changed(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StartJob"))
     for dummy in range(3):
         fake_em.expect("GET", "/tasks/task-1", 500, xml_error(500, "Internal error"))
@@ -417,9 +410,7 @@ def test_accepted_then_500_while_waiting_reports_changed(fake_em, run_module):
 def expect_start_with_lost_answer(fake):
     """Logon, the job, its sessions before the start, and a start POST whose answer is lost."""
     fake.logon()
-    expect_job(fake)
-    fake.expect("GET", "/query", body=sessions())
-    fake.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake)
     fake.expect("POST", "/jobs/" + J1, raises=requests.exceptions.ConnectionError("connection reset"))
 
 
@@ -492,9 +483,7 @@ def test_a_name_on_two_backup_servers_asks_for_the_id(fake_em, run_module):
 
 def test_token_expiry_while_waiting_follows_the_session(fake_em, run_module):
     fake_em.logon()
-    expect_job(fake_em)
-    fake_em.expect("GET", "/query", body=sessions())
-    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    expect_idle_job(fake_em)
     fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StartJob"))
     fake_em.expect("GET", "/tasks/task-1", 401, xml_error(401, "expired"))
     fake_em.logon()
