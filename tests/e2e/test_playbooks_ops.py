@@ -47,6 +47,16 @@ def test_report_playbook_needs_a_directory(fresh_emulator, ansible_playbook):
     assert fresh_emulator.stats()["logons"] == 0
 
 
+def test_report_playbook_with_a_bad_window_fails_once_naming_it(fresh_emulator, ansible_playbook, tmp_path):
+    """The failure is the window's, not also a second one of the artifacts in the always section."""
+    proc = ansible_playbook("playbooks/report.yml", env=fresh_emulator.env(),
+                            extra_vars={"report_dir": str(tmp_path / "report"), "window": "99999999w"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "window '99999999w' reaches back before the year 1" in proc.stdout
+    assert "set_stats" not in proc.stdout + proc.stderr and "failed=1" in proc.stdout, proc.stdout
+    assert fresh_emulator.stats()["open_logon_sessions"] == 0
+
+
 def test_stop_session_by_id_and_by_job_name(fresh_emulator, ansible_playbook):
     before = sessions(fresh_emulator)
     stoppable = sorted((s for s in before.values() if s["state"] in STOPPABLE_STATES), key=lambda s: s["id"])
