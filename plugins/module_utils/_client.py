@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import random
 import re
 import time
 import traceback
@@ -108,6 +109,11 @@ class Clock(object):
     @staticmethod
     def sleep(seconds):
         time.sleep(seconds)
+
+    @staticmethod
+    def jitter(seconds):
+        """A poll interval jittered to 80 - 100 % of itself, so that many hosts do not poll EM in step."""
+        return seconds * random.uniform(0.8, 1.0)
 
 
 class EmClient(object):

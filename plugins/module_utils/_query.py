@@ -14,12 +14,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
+import itertools
 import re
 import threading
+from contextlib import closing
 
 from urllib.parse import urlsplit
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
@@ -29,22 +32,12 @@ UID_CHUNK = 40  # UIDs per OR filter: keeps the URL well under 8 KiB
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _UUID_RE = re.compile(r"^%s$" % _UUID)
 _URN_RE = re.compile(r"^urn:veeam:([A-Za-z]+):(%s)$" % _UUID, re.IGNORECASE)
-_RELATIVE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
-_ISO_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 COLLECTIONS = {
     "BackupJobSession": "backupSessions",
     "BackupTaskSession": "backupTaskSessions",
     "Job": "jobs",
 }
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def parse_id(value, kind, option="id"):
@@ -100,70 +93,6 @@ def quote(value):
     return '"%s"' % str(value).replace('"', '""')
 
 
-def parse_time(value, option, now=None):
-    """A user's time option: ISO 8601 or relative (``30m``, ``24h``, ``7d``, ``2w`` ago) -> aware UTC datetime."""
-    raw = str(value).strip()
-    match = _RELATIVE_RE.match(raw.lower())
-    if match:
-        try:
-            delta = datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-            return (now or utcnow()) - delta
-        except (OverflowError, ValueError):
-            raise VeeamEmError("%s %r reaches back before the year 1: give a smaller relative time (30m, 24h, "
-                               "7d, 2w) or an ISO 8601 time" % (option, raw))
-    if not _ISO_RE.match(raw):
-        raise VeeamEmError("%s %r is neither an ISO 8601 time (2026-01-31T22:00:00Z) nor a relative time "
-                           "(30m, 24h, 7d, 2w)" % (option, raw))
-    return parse_iso_time(raw, option)
-
-
-def parse_iso_time(value, option):
-    """ISO 8601 only (what EM sends) -> aware UTC datetime."""
-    raw = str(value).strip()
-    match = _ISO_RE.match(raw)
-    if not match:
-        raise VeeamEmError("%s %r is not an ISO 8601 time (2026-01-31T22:00:00Z)" % (option, raw))
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                                   int(second or 0), int((fraction or "0")[:6].ljust(6, "0")),
-                                   tzinfo=_zone(zone))
-        return moment.astimezone(datetime.timezone.utc)
-    except ValueError as exc:
-        raise VeeamEmError("%s %r is not a valid time (%s)" % (option, raw, exc))
-    except OverflowError:
-        raise VeeamEmError("%s %r is out of range: in UTC it falls outside the years 1 to 9999" % (option, raw))
-
-
-def _zone(zone):
-    if not zone or zone.upper() == "Z":
-        return datetime.timezone.utc
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    return datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def created_range(params):
-    """The ``created_after``/``created_before`` options as ``(after, before)`` (None when unset), checked."""
-    after = parse_time(params["created_after"], "created_after") if params["created_after"] else None
-    before = parse_time(params["created_before"], "created_before") if params["created_before"] else None
-    if after and before and after > before:
-        raise VeeamEmError("created_after (%s) is later than created_before (%s)"
-                           % (format_time(after), format_time(before)))
-    return after, before
-
-
-def format_time(moment):
-    """Aware datetime -> ``2026-01-31T22:00:00Z`` (EM accepts only UTC values)."""
-    moment = moment.astimezone(datetime.timezone.utc)
-    # not strftime: its %Y does not pad years before 1000, which EM refuses
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (
-        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-    if moment.microsecond:
-        text += (".%06d" % moment.microsecond).rstrip("0")
-    return text + "Z"
-
-
 class Filter(object):
     """Builds a filter expression: terms joined by ``;`` (AND), alternatives by ``,`` (OR)."""
 
@@ -185,9 +114,9 @@ class Filter(object):
 
     def time_range(self, after=None, before=None, field="CreationTime"):
         if after is not None:
-            self.compare(field, ">=", format_time(after))
+            self.compare(field, ">=", _times.text(after))
         if before is not None:
-            self.compare(field, "<=", format_time(before))
+            self.compare(field, "<=", _times.text(before))
         return self
 
     def __bool__(self):
@@ -195,6 +124,196 @@ class Filter(object):
 
     def __str__(self):
         return ";".join(self.terms)
+
+
+# -- declarations: one per query type -------------------------------------
+# Each option of a query is declared once, as an ``Option``: how its value is read and checked
+# (before any request), the filter clause it sends, and the check of each returned item that
+# verifies the same on the client. ``Query.ask`` derives both from the same declaration, so a
+# clause never goes to EM without its check (tests/unit/.../test_declarations.py walks them all).
+DECLARED = {}
+
+
+class Option(object):
+    """One option of a query: EM's filter ``field`` and the normalised item's ``key`` holding the same value."""
+
+    def __init__(self, option, field, key):
+        self.option = option
+        self.field = field
+        self.key = key
+
+    def read(self, value):
+        """The option's value, checked (VeeamEmError naming the option); None when unset."""
+        return value
+
+    # Each kind defines ``add(flt, checks, value)``: the filter clause of ``value`` and, always with
+    # it, the client-side check of the same.
+
+
+class Names(Option):
+    """Names compared case-insensitively, as EM's database does (a string is one name, a list several)."""
+
+    def read(self, value):
+        return _verify.names(value, self.option)
+
+    def add(self, flt, checks, value):
+        flt.any_of(self.field, value)
+        checks.names(self.option, self.key, value)
+
+
+class OneName(Names):
+    """A single name (``backup_server``): a list or dict is refused."""
+
+    def read(self, value):
+        if value is None:
+            return None
+        if isinstance(value, (list, tuple, dict, bool)):
+            raise VeeamEmError("%s must be one name (a string); got %r" % (self.option, value))
+        return _verify.names(value, self.option)
+
+
+class Values(Option):
+    """One of EM's words (``State``, ``Result``, ``JobType``): unquoted in the filter."""
+
+    def read(self, value):
+        return list(value) if value else None
+
+    def add(self, flt, checks, value):
+        flt.any_of(self.field, value, quoted=False)
+        checks.values(self.option, self.key, value)
+
+
+class Other(Option):
+    """Anything but one of EM's words (``State!=Stopped``)."""
+
+    def add(self, flt, checks, value):
+        flt.compare(self.field, "!=", value, quoted=False)
+        checks.other(self.option, self.key, value)
+
+
+class Flag(Option):
+    """A boolean field (``IsRetry``, ``ScheduleEnabled``)."""
+
+    def add(self, flt, checks, value):
+        flt.any_of(self.field, [str(value).lower()], quoted=False)
+        checks.equals(self.option, self.key, value)
+
+
+class Uid(Option):
+    """An id option (UUID, URN or Href of an entity of ``kind``) sent as its URN; ``key`` holds the UUID."""
+
+    def __init__(self, option, field, key, kind):
+        super(Uid, self).__init__(option, field, key)
+        self.kind = kind
+
+    def read(self, value):
+        return parse_id(value, self.kind, self.option) if value is not None else None
+
+    def add(self, flt, checks, value):
+        flt.any_of(self.field, [make_uid(self.kind, value)])
+        checks.equals(self.option, self.key, value)
+
+
+class Since(Option):
+    """A moment (ISO 8601, a length back from now, or a datetime): the item's time is this or later.
+
+    ``unset_matches``: whether an item without that time is kept (EM's filter on a missing time,
+    such as the EndTime of a running session, matches only ``!=``).
+    """
+
+    operator = ">="
+
+    def __init__(self, option, field, key, unset_matches=True):
+        super(Since, self).__init__(option, field, key)
+        self.unset_matches = unset_matches
+
+    def read(self, value):
+        if value is None or value == "":
+            return None
+        return value if hasattr(value, "tzinfo") else _times.moment(value, self.option)
+
+    def add(self, flt, checks, value):
+        flt.compare(self.field, self.operator, _times.text(value))
+        low, high = (value, None) if self.operator == ">=" else (None, value)
+        checks.time_range(self.key, low, high, options=(self.option, self.option), unset_matches=self.unset_matches)
+
+
+class Until(Since):
+    """A moment: the item's time is this or earlier."""
+
+    operator = "<="
+
+
+class Query(object):
+    """The declaration of one query type: its entity, how an entity is normalised, its options.
+
+    ``ranges``: pairs of (earlier, later) moment options that must be in that order.
+    """
+
+    def __init__(self, entity, normalise, options, what, sort="CreationTime", descending=True, ranges=()):
+        self.entity = entity
+        self.what = what
+        self.normalise = normalise
+        self.options = dict((option.option, option) for option in options)
+        self.sort = sort
+        self.descending = descending
+        self.ranges = ranges
+        DECLARED[entity] = self
+
+    def ask(self, **values):
+        """The question these option values ask: read and checked here, before any request."""
+        read = {}
+        for name, value in values.items():
+            value = self.options[name].read(value)
+            if value is not None:
+                read[name] = value
+        for earlier, later in self.ranges:
+            if earlier in read and later in read and read[earlier] > read[later]:
+                raise VeeamEmError("%s (%s) is later than %s (%s)" % (
+                    earlier, _times.text(read[earlier]), later, _times.text(read[later])))
+        return Question(self, read)
+
+    def exists(self, client, option, name):
+        """Whether EM has any entity whose ``option`` is ``name``: one request of one item, checked."""
+        question = self.ask(**{option: name})
+        return bool(question.items(client, limit=1))
+
+
+class Question(object):
+    """A query with its option values: the server filter and the client checks, from one declaration."""
+
+    def __init__(self, query, values):
+        self.query = query
+        self.values = values
+        self.filter = Filter()
+        self.checks = _verify.Checks()
+        for name, value in values.items():
+            query.options[name].add(self.filter, self.checks, value)
+
+    def value(self, option):
+        return self.values.get(option)
+
+    def nodes(self, client, newest_first=None, limit=None, read_ahead=False, sort=None, first=None):
+        """The raw entities of the answer, page by page (see ``iterate``)."""
+        descending = self.query.descending if newest_first is None else newest_first
+        return iterate(client, self.query.entity, self.filter, sort_field=sort or self.query.sort,
+                       descending=descending, limit=limit, read_ahead=read_ahead, first_page=first)
+
+    def first_page(self, client, newest_first=None):
+        descending = self.query.descending if newest_first is None else newest_first
+        return first_page(client, self.query.entity, self.filter, sort_field=self.query.sort, descending=descending)
+
+    def items(self, client, newest_first=None, limit=None, links=False, sort=None, what=None):
+        """The normalised items of the answer that pass the checks (the others left out with a warning)."""
+        with closing(self.nodes(client, newest_first, limit, read_ahead=True, sort=sort)) as raw:
+            found = [self.query.normalise(node, links) for node in itertools.islice(raw, limit)]
+        return self.keep(found, client.warnings, what)
+
+    def keep(self, items, warnings, what=None):
+        return self.checks.keep(items, what or self.query.what, warnings)
+
+    def __call__(self, item):
+        return self.checks(item)
 
 
 def query_params(query_type, page, page_size, sort_field=None, descending=True, filter_expr=None):

@@ -3,11 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The report's domain: its window, its data (counts, each job's status, failure details, the gate,
-the JUnit cases), status names and colours, and the time and duration helpers they share.
+the JUnit cases), status severities, and the time and duration helpers they share. How the report
+looks (colours, labels, the HTML) lives on the controller, in ``plugin_utils/_report.py``.
 
 One home for the em_backup_session_report module (which builds the data where it reads EM), the
-report filters and the guard filter. Times are parsed by ``_query`` (the modules' parser), so a time
-means the same to a module and to a filter. Errors are :class:`VeeamEmError`; the filters turn
+report filters and the guard filter. Times and lengths are read by ``_times`` (the collection's one
+time grammar), so a time means the same to a module and to a filter. Errors are :class:`VeeamEmError`; the filters turn
 them into ``AnsibleFilterError``.
 """
 
@@ -17,10 +18,9 @@ __metaclass__ = type
 
 import datetime
 import functools
-import re
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import (
@@ -32,65 +32,29 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions impor
 
 # Status of a job or of a timeline cell, worst first.
 STATUS_SEVERITY = {"Failed": 4, "Warning": 3, "Running": 2, "None": 1, "Success": 0}
-STATUS_COLOURS = {
-    "Success": "#2f9e44",
-    "Warning": "#e8a100",
-    "Failed": "#d9363e",
-    "Running": "#2f74d0",
-    "None": "#98a2b3",
-}
-STATUS_LABELS = {
-    "Success": "Success",
-    "Warning": "Warning",
-    "Failed": "Failed",
-    "Running": "Running",
-    "None": "No result",
-}
-
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
-_DURATION_RE = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
-DURATION_FULL_RE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$", re.IGNORECASE)
-_DATE_START_RE = re.compile(r"^\d{4}-")  # what an ISO 8601 time starts with
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 def parse_time(value, what="time"):
-    """ISO 8601 text (or a datetime) -> aware UTC datetime; None stays None (parsing: module_utils._query)."""
+    """ISO 8601 text (or a datetime) -> aware UTC datetime; None stays None (parsing: module_utils._times)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-    return _query.parse_iso_time(value, what)
+    return _times.iso(value, what)
 
 
 def format_time(stamp):
     """Aware datetime -> ``YYYY-MM-DDTHH:MM:SSZ`` (whole seconds, UTC)."""
     if stamp is None:
         return None
-    return _query.format_time(stamp.replace(microsecond=0))
+    return _times.text(stamp.replace(microsecond=0))
 
 
 def parse_duration(value, what="duration"):
-    """``90s``, ``30m``, ``8h``, ``7d``, ``2w``, ``1h30m`` or a number of seconds -> seconds."""
-    if isinstance(value, bool):
-        raise VeeamEmError("%s %r is not a duration" % (what, value))
-    if isinstance(value, (int, float)):
-        seconds = int(value)
-    else:
-        text = str(value).strip()
-        if text.isdigit():
-            seconds = int(text)
-        elif DURATION_FULL_RE.match(text):
-            seconds = sum(int(num) * _UNIT_SECONDS[unit.lower()] for num, unit in _DURATION_RE.findall(text))
-        else:
-            raise VeeamEmError(
-                "%s %r is not a duration such as 30m, 8h, 7d, 2w or 1h30m" % (what, value))
-    if seconds <= 0:
-        raise VeeamEmError("%s %r must be longer than zero" % (what, value))
-    return seconds
+    """A length (``90s``, ``30m``, ``8h``, ``7d``, ``2w``, ``1h30m``) -> seconds; a bare number is refused."""
+    return _times.length(value, what)
 
 
 def human_duration(seconds):
@@ -169,18 +133,7 @@ def report_window(spec="24h", end=None, what="window", end_what="window_end"):
     if spec is None or str(spec).strip() == "":
         spec = "24h"
     text = str(spec).strip()
-    if DURATION_FULL_RE.match(text) or text.isdigit():
-        seconds = parse_duration(text, what)
-        try:
-            start_time = end_time - datetime.timedelta(seconds=seconds)
-        except (OverflowError, ValueError):
-            raise VeeamEmError("%s %r reaches back before the year 1: give a shorter length (30m, 24h, 7d, 2w) "
-                               "or an ISO 8601 start time" % (what, text))
-    elif _DATE_START_RE.match(text):
-        start_time = parse_time(text, what)
-    else:
-        raise VeeamEmError("%s %r is neither a length such as 30m, 24h, 7d, 2w or 1h30m nor an ISO 8601 start time "
-                           "such as 2026-01-31T22:00:00Z" % (what, text))
+    start_time = _times.moment(text, what, now=end_time)
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     if start_time >= end_time:

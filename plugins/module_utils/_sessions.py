@@ -16,11 +16,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import itertools
-import re
-from contextlib import closing
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _entities
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
@@ -31,9 +30,11 @@ TASK_SESSION = "BackupTaskSession"
 # EM's vocabulary, in the order the EM reference documents (and compares) the values. This is
 # its one home: modules, the filter plugins, the roles (through the em_vocabulary filter) and
 # the tests read it from here.
-SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
+# The state of a session that has ended.
+STOPPED = "Stopped"
+SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", STOPPED)
 # A session that has not ended (what a report calls running); Stopping is still running.
-ACTIVE_STATES = tuple(state for state in SESSION_STATES if state != "Stopped")
+ACTIVE_STATES = tuple(state for state in SESSION_STATES if state != STOPPED)
 # A session that can still be asked to stop (a Stopping one already was).
 STOPPABLE_STATES = tuple(state for state in ACTIVE_STATES if state != "Stopping")
 TASK_STATES = ("InProgress", "Pending", "Completed")
@@ -43,6 +44,9 @@ PROBLEM_RESULTS = ("Warning", "Failed")
 OUTCOMES = tuple(result for result in RESULTS if result != "None")
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
              "AgentBackup", "AgentManagement", "NasBackup")
+# The states of an EM task (GET /tasks/{ID}): OperationFinished is done on the backup server, not yet
+# collected by EM; a task that failed says so in its Result (Success="false") in either of the last two.
+EM_TASK_STATES = ("Running", "OperationFinished", "Finished")
 # The types of a Job entity (GET /query?type=Job), which differ from a session's JobType above.
 JOB_ENTITY_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
 VOCABULARY = {
@@ -59,112 +63,32 @@ TASK_RANGE_MARGIN = datetime.timedelta(minutes=5)
 # The include_links option of the info modules (doc fragment backupops.veeam_em.links).
 LINKS_ARGUMENT_SPEC = dict(include_links=dict(type="bool", default=False))
 
-# A time EM already writes the way the modules return it (ASCII digits only:
-# ``\d`` would also take other scripts' digits, which parsing turns into
-# ASCII ones).  Such a value from 1971 on comes out unchanged, so it skips
-# the parse and format round trip that every other shape goes through.
-_PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-
-
-# -- value helpers --------------------------------------------------------
-def _plain_href(href):
-    """Href without its query string (``?format=Entity``)."""
-    return href.split("?", 1)[0] if href else None
-
-
-def _time(node, *names):
-    """First present time element, as ISO 8601 UTC with ``Z``; None when unset.
-
-    EM writes a not-yet-ended time as an empty element or a placeholder
-    date before 1970; both become None.
-    """
-    for name in names:
-        value = _xml.text(node, name)
-        if value:
-            return _time_value(value, name)
-    return None
-
-
-def _time_value(value, name):
-    """One non-empty time text normalised (see ``_time``)."""
-    if value[:4] >= "1971" and _PLAIN_UTC.fullmatch(value):
-        # Already ``YYYY-MM-DDTHH:MM:SSZ``: parsing and formatting would give
-        # it back unchanged, or, for an impossible date, report it as sent.
-        return value
-    return _parsed_time_value(value, name)
-
-
-def _parsed_time_value(value, name):
-    """``_time_value`` without its shortcut: parse, then format."""
-    try:
-        moment = _query.parse_iso_time(value, name)
-    except VeeamEmError:  # an unreadable time is reported as EM sent it
-        return value
-    if moment.year < 1971:
-        return None
-    return _query.format_time(moment)
-
-
-def _int(value):
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _bool(value):
-    if value is None:
-        return None
-    return value.strip().lower() == "true"
-
-
-def _links_by_type(links, rel):
-    """``{type: link}``: the first link of each type with relation ``rel``."""
-    found = {}
-    for link in links:
-        if link["rel"] == rel and link["type"] not in found:
-            found[link["type"]] = link
-    return found
-
-
-def _before_at(name):
-    """``Fileserver Backup@2014-10-19 05:22:52`` -> ``Fileserver Backup``."""
-    return name.rsplit("@", 1)[0] if name and "@" in name else None
-
 
 # -- normalisers ----------------------------------------------------------
-def _identity(node):
-    """id, uid, name and href of an entity or reference (id from the UID, else the Href)."""
-    uid = node.get("UID")
-    href = _plain_href(node.get("Href"))
-    return {"id": _query.last_segment(uid) or _query.last_segment(href), "uid": uid, "name": node.get("Name"), "href": href}
-
-
 def job_session(node, links=False):
     """A BackupJobSession entity (or reference) as the module's return dict; ``links`` adds its links."""
     text = _xml.text
     found_links = _xml.links(node)
-    up = _links_by_type(found_links, "Up")
-    server = up.get("BackupServerReference") or {}
-    job = up.get("JobReference") or {}
+    job = _entities.links_by_type(found_links, "Up").get("JobReference") or {}
+    server_id, server_name = _entities.backup_server(found_links)
     job_uid = text(node, "JobUid")
     job_id = _query.last_segment(job_uid) or _query.last_segment(job.get("href"))
     if job_uid is None and job_id:
         job_uid = _query.make_uid("Job", job_id)
-    entry = _identity(node)
+    entry = _entities.identity(node)
     entry.update({
         "job_id": job_id,
         "job_uid": job_uid,
-        "job_name": text(node, "JobName") or job.get("name") or _before_at(entry["name"]),
+        "job_name": text(node, "JobName") or job.get("name") or _entities.before_at(entry["name"]),
         "job_type": text(node, "JobType"),
-        "backup_server_id": _query.last_segment(server.get("href")),
-        "backup_server_name": server.get("name"),
-        "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
-        "end_time": _time(node, "EndTimeUTC", "EndTime"),
+        "backup_server_id": server_id,
+        "backup_server_name": server_name,
+        "creation_time": _entities.time(node, "CreationTimeUTC", "CreationTime"),
+        "end_time": _entities.time(node, "EndTimeUTC", "EndTime"),
         "state": text(node, "State"),
         "result": text(node, "Result"),
-        "progress": _int(text(node, "Progress")),
-        "is_retry": _bool(text(node, "IsRetry")),
+        "progress": _entities.integer(text(node, "Progress")),
+        "is_retry": _entities.boolean(text(node, "IsRetry")),
     })
     if links:
         entry["links"] = found_links
@@ -175,40 +99,26 @@ def task_session(node, links=False):
     """A BackupTaskSession entity as the module's return dict; ``links`` adds its links."""
     text = _xml.text
     found_links = _xml.links(node)
-    parent = _links_by_type(found_links, "Up").get("BackupJobSessionReference") or {}
+    parent = _entities.links_by_type(found_links, "Up").get("BackupJobSessionReference") or {}
     job_session_uid = text(node, "JobSessionUid")
     if job_session_uid is None and parent.get("href"):
         job_session_uid = _query.make_uid(JOB_SESSION, _query.last_segment(parent["href"]))
-    entry = _identity(node)
+    entry = _entities.identity(node)
     entry.update({
-        "vm_name": node.get("VmDisplayName") or text(node, "VmDisplayName") or _before_at(entry["name"]),
+        "vm_name": node.get("VmDisplayName") or text(node, "VmDisplayName") or _entities.before_at(entry["name"]),
         "job_session_id": _query.last_segment(job_session_uid),
         "job_session_uid": job_session_uid,
-        "job_name": text(node, "JobName") or _before_at(parent.get("name")),
-        "creation_time": _time(node, "CreationTimeUTC", "CreationTime"),
-        "end_time": _time(node, "EndTimeUTC", "EndTime"),
+        "job_name": text(node, "JobName") or _entities.before_at(parent.get("name")),
+        "creation_time": _entities.time(node, "CreationTimeUTC", "CreationTime"),
+        "end_time": _entities.time(node, "EndTimeUTC", "EndTime"),
         "state": text(node, "State"),
         "result": text(node, "Result"),
         "reason": text(node, "Reason"),
-        "total_size": _int(text(node, "TotalSize")),
+        "total_size": _entities.integer(text(node, "TotalSize")),
     })
     if links:
         entry["links"] = found_links
     return entry
-
-
-def em_task(node, session_id=None):
-    """An EM Task (answer of a stop request, or GET /tasks/{id}) as a dict; ``node`` None: an empty answer."""
-    result = node.find("Result") if node is not None else None
-    href = node.get("Href") if node is not None else None
-    return {
-        "task_id": _xml.text(node, "TaskId") or _query.last_segment(_plain_href(href)),
-        "state": _xml.text(node, "State"),
-        "operation": _xml.text(node, "Operation"),
-        "success": _bool(result.get("Success")) if result is not None else None,
-        "message": _xml.text(result, "Message"),
-        "session_id": session_id,
-    }
 
 
 def summary(items, states):
@@ -223,25 +133,45 @@ def summary(items, states):
     return {"total": len(items), "by_result": by_result, "by_state": by_state}
 
 
+# -- the questions: one declaration per query type ------------------------
+JOB_SESSIONS = _query.Query(JOB_SESSION, job_session, what="sessions", options=(
+    _query.Names("job_name", "JobName", "job_name"),
+    _query.Values("job_type", "JobType", "job_type"),
+    _query.Values("state", "State", "state"),
+    _query.Other("not_state", "State", "state"),
+    _query.Values("result", "Result", "result"),
+    _query.Since("created_after", "CreationTime", "creation_time"),
+    _query.Until("created_before", "CreationTime", "creation_time"),
+    _query.Since("ended_after", "EndTime", "end_time", unset_matches=False),
+    _query.OneName("backup_server", "BackupServerName", "backup_server_name"),
+    _query.Flag("is_retry", "IsRetry", "is_retry"),
+    _query.Names("job_uid", "JobUid", "job_uid"),
+), ranges=(("created_after", "created_before"),))
+
+TASK_SESSIONS = _query.Query(TASK_SESSION, task_session, what="task sessions", options=(
+    _query.Uid("job_session_id", "JobSessionUid", "job_session_id", JOB_SESSION),
+    _query.Names("job_session_uid", "JobSessionUid", "job_session_uid"),
+    _query.Names("job_name", "JobName", "job_name"),
+    _query.Names("vm_name", "VmDisplayName", "vm_name"),
+    _query.Values("state", "State", "state"),
+    _query.Values("result", "Result", "result"),
+    _query.Since("created_after", "CreationTime", "creation_time"),
+    _query.Until("created_before", "CreationTime", "creation_time"),
+    # em_backup_session_info's filter of the task sessions it attaches
+    _query.Values("task_session_result", "Result", "result"),
+), ranges=(("created_after", "created_before"),))
+
+
 # -- fetching -------------------------------------------------------------
-def _get_entity(client, path, item):
-    """GET ``path?format=Entity``: the ``item`` element, or None when EM does not know it."""
-    doc = client.get(path, [("format", "Entity")], not_found_ok=True)
-    if doc is None:
-        return None
-    nodes = _xml.entities(doc, item) if doc.tag != item else [doc]
-    return nodes[0] if nodes else None
-
-
 def get_job_session(client, session_id, links=False):
     """GET /backupSessions/{id}?format=Entity; None when EM does not know it."""
-    node = _get_entity(client, "/backupSessions/%s" % session_id, JOB_SESSION)
+    node = _entities.get(client, "/backupSessions/%s" % session_id, JOB_SESSION)
     return job_session(node, links) if node is not None else None
 
 
 def get_task_session(client, task_session_id, links=False):
     """GET /backupTaskSessions/{id}?format=Entity; None when EM does not know it."""
-    node = _get_entity(client, "/backupTaskSessions/%s" % task_session_id, TASK_SESSION)
+    node = _entities.get(client, "/backupTaskSessions/%s" % task_session_id, TASK_SESSION)
     return task_session(node, links) if node is not None else None
 
 
@@ -253,33 +183,32 @@ def by_id(client, kind, params):
     return [item] if item and item["id"] == item_id else []
 
 
-def query_job_sessions(client, filter_expr, newest_first=True, limit=None, latest_per_job=False, job_names=None,
-                       links=False, keep=None):
-    """Job sessions matching a server-side filter, sorted by creation time.
+def query_job_sessions(client, question, newest_first=True, limit=None, latest_per_job=False, links=False):
+    """The job sessions that ``question`` (of JOB_SESSIONS) asks for, sorted by creation time, checked.
 
-    ``keep`` (a ``_verify.Checks``) checks each session on the client; one
-    that fails is left out (the caller warns).  ``latest_per_job`` reads
-    newest first and keeps each job's first session; with ``job_names`` it
-    stops reading as soon as every named job has been seen, with ``limit``
-    once that many jobs are found.
+    A session that fails the question's checks is left out with a warning. ``latest_per_job`` reads
+    newest first and keeps each job's first session; with the question's ``job_name`` it stops
+    reading as soon as every named job has been seen, with ``limit`` once that many jobs are found.
     """
-    keep = keep or _everything
     if not latest_per_job:
-        with closing(_query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit,
-                                    read_ahead=True)) as raw:
-            return [job_session(node, links) for node in itertools.islice(raw, limit)]
+        return question.items(client, newest_first=newest_first, limit=limit, links=links)
+    job_names = question.value("job_name")
     wanted = set(name.casefold() for name in job_names or ())
-    seen = {}
-    for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
+    seen, sessions, dropped = set(), [], []
+    for node in question.nodes(client, newest_first=True):
         session = job_session(node, links)
         key = session["job_uid"] or session["job_name"]
-        if key in seen or not keep(session):
+        if key in seen:
             continue
-        seen[key] = session
+        if not question(session):
+            dropped.append(session)  # never counts as its job's latest
+            continue
+        seen.add(key)
+        sessions.append(session)
         wanted.discard((session["job_name"] or "").casefold())
-        if (limit and len(seen) >= limit) or (job_names and not wanted):
+        if (limit and len(sessions) >= limit) or (job_names and not wanted):
             break
-    sessions = list(seen.values())
+    question.keep(dropped, client.warnings)  # warns about each
     if not newest_first:
         sessions.reverse()
     return sessions
@@ -290,6 +219,9 @@ JOB_SESSION_QUERY = dict(id=None, job_name=None, job_type=None, state=None, resu
                          created_before=None, ended_after=None, backup_server=None, is_retry=None, latest_per_job=False,
                          sort="newest_first", limit=None, include_task_sessions=False, task_session_result=None,
                          include_links=False)
+# the options of em_backup_session_info that are filters of JOB_SESSIONS
+JOB_SESSION_FILTERS = ("job_name", "job_type", "state", "result", "created_after", "created_before", "ended_after",
+                       "backup_server", "is_retry")
 
 
 def find_job_sessions(client, params, warn_unknown=True):
@@ -304,74 +236,31 @@ def find_job_sessions(client, params, warn_unknown=True):
     if params["task_session_result"] and not params["include_task_sessions"]:
         raise VeeamEmError("task_session_result filters the task sessions of include_task_sessions: "
                            "set include_task_sessions: true, or leave task_session_result out")
-    job_names = _verify.names(params["job_name"], "job_name")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
         sessions = by_id(client, JOB_SESSION, params)
     else:
-        flt, checks = job_session_filter(params, job_names)
-        sessions = checks.keep(query_job_sessions(
-            client, flt, newest_first=params["sort"] == "newest_first", limit=params["limit"],
-            latest_per_job=params["latest_per_job"], job_names=job_names, links=links, keep=checks),
-            "sessions", client.warnings)
+        question = JOB_SESSIONS.ask(**dict((name, params[name]) for name in JOB_SESSION_FILTERS))
+        sessions = query_job_sessions(client, question, newest_first=params["sort"] == "newest_first",
+                                      limit=params["limit"], latest_per_job=params["latest_per_job"], links=links)
         if warn_unknown:
-            warn_unknown_job_names(client, job_names, sessions)
+            warn_unknown_job_names(client, question.value("job_name"), sessions)
     if params["include_task_sessions"] and sessions:
         attach_task_sessions(client, sessions, links, params["task_session_result"])
     return sessions
 
 
-def job_session_filter(params, job_names):
-    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
-    after, before = _query.created_range(params)
-    backup_servers = [params["backup_server"]] if params["backup_server"] else None
-    flt = _query.Filter()
-    flt.any_of("JobName", job_names)
-    flt.any_of("JobType", params["job_type"], quoted=False)
-    flt.any_of("State", params["state"], quoted=False)
-    flt.any_of("Result", params["result"], quoted=False)
-    flt.time_range(after, before)
-    ended = _query.parse_time(params["ended_after"], "ended_after") if params["ended_after"] else None
-    flt.time_range(ended, field="EndTime")
-    flt.any_of("BackupServerName", backup_servers)
-    if params["is_retry"] is not None:
-        flt.any_of("IsRetry", [str(params["is_retry"]).lower()], quoted=False)
-    checks = (_verify.Checks().names("job_name", "job_name", job_names)
-              .values("job_type", "job_type", params["job_type"]).values("state", "state", params["state"])
-              .values("result", "result", params["result"]).time_range("creation_time", after, before)
-              .time_range("end_time", ended, options=("ended_after", None), unset_matches=False)
-              .names("backup_server", "backup_server_name", backup_servers)
-              .equals("is_retry", "is_retry", params["is_retry"]))
-    return flt, checks
-
-
 def warn_unknown_job_names(client, job_names, sessions):
     """Warn about option job_name's names that no session has and EM knows no session of."""
-    warn_unknown_names(client, JOB_SESSION, "JobName", "job_name", "job_name", job_names, sessions, "session of a job")
+    warn_unknown_names(client, JOB_SESSIONS, "job_name", job_names, sessions, "session of a job")
 
 
-def _everything(item):
-    return True
+def warn_unknown_names(client, query, option, requested, items, what):
+    """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name).
 
-
-def query_task_sessions(client, filter_expr, newest_first=True, limit=None, links=False):
-    with closing(_query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit,
-                                read_ahead=True)) as raw:
-        return [task_session(node, links) for node in itertools.islice(raw, limit)]
-
-
-def name_exists(client, query_type, field, key, name):
-    """Whether EM has any entity whose ``field`` (``key`` once normalised) is ``name``: one request of one item."""
-    normalise = job_session if query_type == JOB_SESSION else task_session
-    flt = _query.Filter().any_of(field, [name])
-    for node in _query.iterate(client, query_type, flt, limit=1):
-        return _verify.same_name(normalise(node)[key], name)
-    return False
-
-
-def warn_unknown_names(client, query_type, field, key, option, requested, items, what):
-    """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name)."""
-    for name in _verify.missing_names(requested, [item.get(key) for item in items]):
-        if not name_exists(client, query_type, field, key, name):
+    ``option`` is both the option of ``query`` and the key of the items that holds the name.
+    """
+    for name in _verify.missing_names(requested, [item.get(option) for item in items]):
+        if not query.exists(client, option, name):
             client.warnings.append("%s %r: Enterprise Manager has no %s of that name at all; check the spelling (%s)"
                                    % (option, name, what, _verify.NAMES_HINT))
 
@@ -379,26 +268,23 @@ def warn_unknown_names(client, query_type, field, key, option, requested, items,
 def attach_task_sessions(client, sessions, links=False, results=None):
     """Set ``task_sessions`` on each job session, in as few requests as return the same rows.
 
-    ``results``: only task sessions with these results (checked here too).  The
-    task sessions come from ``task_session_nodes`` and are joined here on
-    their JobSessionUid, oldest first.
+    ``results``: only task sessions with these results.  The task sessions come
+    from ``task_sessions_of`` and are joined here on their JobSessionUid, oldest first.
     """
     by_uid = {}
     for session in sessions:
         session["task_sessions"] = []
         if session["uid"]:
             by_uid.setdefault(session["uid"].lower(), session)
-    tasks = [task_session(node, links) for node in task_session_nodes(client, list(by_uid.values()), results)]
-    checks = _verify.Checks().values("task_session_result", "result", results)
-    for task in checks.keep(tasks, "task sessions", client.warnings):
+    for task in task_sessions_of(client, list(by_uid.values()), results, links):
         owner = by_uid.get((task["job_session_uid"] or "").lower())
         if owner is not None:
             owner["task_sessions"].append(task)
     return sessions
 
 
-def task_session_nodes(client, sessions, results=None):
-    """Raw task sessions of ``sessions`` (a superset: the caller joins on JobSessionUid), oldest first.
+def task_sessions_of(client, sessions, results=None, links=False):
+    """Task sessions of ``sessions`` (a superset: the caller joins on JobSessionUid), oldest first, checked.
 
     Two ways to ask, both sorted by CreationTime ascending:
 
@@ -416,18 +302,24 @@ def task_session_nodes(client, sessions, results=None):
     chunks = list(_query.chunks([session["uid"] for session in sessions]))
     span = _task_time_range(sessions) if len(chunks) > 1 else None
     if span is not None:
-        flt = _query.Filter().time_range(*span).any_of("Result", results, quoted=False)
-        first = _query.first_page(client, TASK_SESSION, flt, descending=False)
+        question = TASK_SESSIONS.ask(created_after=span[0], created_before=span[1], task_session_result=results)
+        first = question.first_page(client, newest_first=False)
         pages = _xml.pages_count(first)
         if pages is not None and pages <= len(chunks):
-            with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True,
-                                        first_page=first)) as raw:
-                yield from raw
-            return
+            return _read_all(client, question, links, first)
+    tasks = []
     for chunk in chunks:
-        flt = _query.Filter().any_of("JobSessionUid", chunk).any_of("Result", results, quoted=False)
-        with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True)) as raw:
-            yield from raw
+        tasks += _read_all(client, TASK_SESSIONS.ask(job_session_uid=chunk, task_session_result=results), links)
+    return tasks
+
+
+def _read_all(client, question, links, first=None):
+    """Every task session ``question`` returns, oldest first, checked (page 1 may be read already)."""
+    raw = question.nodes(client, newest_first=False, read_ahead=True, first=first)
+    try:
+        return question.keep([task_session(node, links) for node in raw], client.warnings)
+    finally:
+        raw.close()
 
 
 def _task_time_range(sessions):
@@ -436,40 +328,12 @@ def _task_time_range(sessions):
     None when a time is missing or unreadable (the caller asks by UID).
     """
     try:
-        created = [_query.parse_iso_time(session["creation_time"], "creation_time") for session in sessions]
+        created = [_times.iso(session["creation_time"], "creation_time") for session in sessions]
         ends = [session["end_time"] for session in sessions]
-        ended = None if None in ends else max(_query.parse_iso_time(end, "end_time") for end in ends)
+        ended = None if None in ends else max(_times.iso(end, "end_time") for end in ends)
         return min(created) - TASK_RANGE_MARGIN, ended + TASK_RANGE_MARGIN if ended else None
     except (KeyError, TypeError, OverflowError, VeeamEmError):
         return None
-
-
-def stop_job_session(client, session):
-    """POST /backupSessions/{id}?action=stop (sent once, never repeated); returns the task."""
-    doc = client.post("/backupSessions/%s" % session["id"], [("action", "stop")])
-    return em_task(doc, session["id"])
-
-
-def get_em_task(client, task):
-    """GET /tasks/{id}: the task's current state."""
-    doc = client.get("/tasks/%s" % task["task_id"])
-    return em_task(doc, task["session_id"])
-
-
-def refresh_em_task(client, task):
-    """Read ``task`` again, in place; False (state None) when EM no longer shows it.
-
-    EM tasks belong to the logon session that created them: after a new
-    logon, or once EM has dropped the task, it answers 404.
-    """
-    try:
-        task.update(get_em_task(client, task))
-    except VeeamEmError as exc:
-        if exc.status != 404:
-            raise
-        task["state"] = None
-        return False
-    return True
 
 
 def is_stoppable(session):

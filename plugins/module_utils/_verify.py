@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
 NAMES_HINT = "a string is one name, also with commas in it; give several names as a list"
@@ -73,6 +73,11 @@ class Checks(object):
             self._checks.append((option, lambda item: item.get(key) is None or item[key] in allowed))
         return self
 
+    def other(self, option, key, value):
+        """``item[key]`` is not ``value``; an item that does not tell is kept."""
+        self._checks.append((option, lambda item: item.get(key) != value))
+        return self
+
     def equals(self, option, key, value):
         if value is not None:
             self._checks.append((option, lambda item: item.get(key) is None or item[key] == value))
@@ -91,6 +96,10 @@ class Checks(object):
             high = before.replace(microsecond=0) + datetime.timedelta(seconds=1 if before.microsecond else 0)
             self._checks.append((options[1], lambda item: _after(high, _time_of(item, key, high, unset_matches))))
         return self
+
+    def options(self):
+        """The options checked, in the order their checks run."""
+        return [option for option, dummy in self._checks]
 
     def mismatch(self, item):
         """The first option ``item`` does not match, or None."""
@@ -130,7 +139,7 @@ def _time_of(item, key, default, unset_matches=True):
             return None  # compares as no match below
         return default
     try:
-        return _query.parse_iso_time(value, key)
+        return _times.iso(value, key)
     except VeeamEmError:
         return default
 

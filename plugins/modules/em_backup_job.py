@@ -250,6 +250,7 @@ msg:
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _jobs
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _tasks
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
@@ -425,7 +426,7 @@ def finish(client, params, plan, result, deadline):
 
 def act(client, params, plan, result):
     """Send the planned requests and follow them; once EM may have accepted one, any failure says changed=true."""
-    deadline = _jobs.Deadline(client, params["wait_timeout"])
+    deadline = _tasks.Deadline(client, params["wait_timeout"])
     try:
         if _jobs.TOGGLE_SCHEDULE in result["actions"]:
             toggle_schedule(client, params, result, deadline)

@@ -205,7 +205,6 @@ summary:
 """
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _jobs
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
@@ -220,19 +219,6 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def job_filter(params, names):
-    """The server-side filter of the options and the same as client-side checks."""
-    servers = [params["backup_server"]] if params["backup_server"] else None
-    flt = (_query.Filter().any_of("Name", names).any_of("JobType", params["job_type"], quoted=False)
-           .any_of("BackupServerName", servers))
-    if params["schedule_enabled"] is not None:
-        flt.any_of("ScheduleEnabled", [str(params["schedule_enabled"]).lower()], quoted=False)
-    checks = (_verify.Checks().names("name", "name", names).values("job_type", "job_type", params["job_type"])
-              .names("backup_server", "backup_server_name", servers)
-              .equals("schedule_enabled", "schedule_enabled", params["schedule_enabled"]))
-    return flt, checks
-
-
 def warn_unknown_names(client, params, names, jobs):
     """Warn about requested names that no job returned has and that EM has no job of at all."""
     only_names = not (params["job_type"] or params["backup_server"] or params["schedule_enabled"] is not None)
@@ -244,10 +230,9 @@ def warn_unknown_names(client, params, names, jobs):
 
 def run(module, client):
     params = module.params
-    names = _verify.names(params["name"], "name")
-    flt, checks = job_filter(params, names)
-    jobs = checks.keep(_jobs.query_jobs(client, flt, params["include_links"]), "jobs", client.warnings)
-    warn_unknown_names(client, params, names, jobs)
+    question = _jobs.JOBS.ask(**dict((name, params[name]) for name in _jobs.JOBS.options))
+    jobs = _jobs.query_jobs(client, question, params["include_links"])
+    warn_unknown_names(client, params, question.value("name"), jobs)
     if params["include_latest_session"] and jobs:
         _jobs.attach_latest_sessions(client, jobs, params["include_links"])
     return dict(changed=False, jobs=jobs, summary=_jobs.summary(jobs, params["include_latest_session"]))

@@ -118,6 +118,11 @@ backup_sessions:
       result: Failed
       progress: 42
       is_retry: false
+msg:
+  description: What the run did not have to do, such as a session that had already ended (C(changed=false)).
+  returned: when no stop was needed
+  type: str
+  sample: "Nothing to stop: session Fileserver Backup@2014-10-19 05:22:52 already ended (Success)"
 tasks:
   description: The EM tasks created by the stop requests (empty when nothing was stopped, and in check mode).
   returned: always
@@ -156,7 +161,7 @@ tasks:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _tasks
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -179,76 +184,85 @@ def find_sessions(client, params):
         if session is None or session["id"] != session_id:
             raise VeeamEmError("id: backup session %s not found on Enterprise Manager" % params["id"], status=404)
         return [session]
-    job_name = _verify.names(params["job_name"], "job_name")[0]
-    flt = _query.Filter().any_of("JobName", [job_name]).compare("State", "!=", "Stopped", quoted=False)
-    sessions = _verify.Checks().names("job_name", "job_name", [job_name]).keep(
-        _sessions.query_job_sessions(client, flt, newest_first=False), "sessions", client.warnings)
-    if not sessions and not _sessions.name_exists(client, _sessions.JOB_SESSION, "JobName", "job_name", job_name):
+    question = _sessions.JOB_SESSIONS.ask(job_name=params["job_name"], not_state=_sessions.STOPPED)
+    sessions = _sessions.query_job_sessions(client, question, newest_first=False)
+    if not sessions and not _sessions.JOB_SESSIONS.exists(client, "job_name", params["job_name"]):
         raise VeeamEmError("job_name %r: Enterprise Manager has no session of a job of that name at all, so nothing "
-                           "was stopped; check the spelling (the whole name, compared case-insensitively)" % job_name)
+                           "was stopped; check the spelling (the whole name, compared case-insensitively)"
+                           % params["job_name"])
     return sessions
 
 
 def send_stops(client, sessions, tasks):
-    """POST a stop for each session, adding each accepted stop's task to ``tasks``."""
+    """POST a stop for each session (each its own request, never repeated), adding each task to ``tasks``.
+
+    A stop whose answer was lost (EM may have run it) does not keep the other sessions from
+    their stops: the caller follows each session's state. Any other failure ends here.
+    """
     for session in sessions:
         try:
-            tasks.append(_sessions.stop_job_session(client, session))
+            _tasks.post(client, "/backupSessions/%s" % session["id"], "stop", tasks, session_id=session["id"],
+                        refused=lambda exc, session=session: refused(client, exc, session))
         except VeeamEmError as exc:
-            if exc.status == 403:
-                raise VeeamEmError(
-                    "The Enterprise Manager account %s lacks the role to stop jobs (Portal Administrator is needed); "
-                    "EM refused to stop session %s (HTTP 403)" % (client.options.user or "of the session token",
-                                                                  session["name"]),
-                    status=403, em_message=exc.em_message)
-            if exc.status is None:  # the connection failed: EM may have accepted it
-                tasks.append(_sessions.em_task(None, session["id"]))
-            raise
+            if exc.status is not None:
+                raise
+            client.warnings.append("The answer to the stop of session %s was lost (%s); the session's state shows "
+                                   "whether Enterprise Manager ran it" % (session["name"], exc.msg))
+
+
+def refused(client, exc, session):
+    return VeeamEmError("The Enterprise Manager account %s lacks the role to stop jobs (Portal Administrator is "
+                        "needed); EM refused to stop session %s (HTTP 403)"
+                        % (client.options.user or "of the session token", session["name"]),
+                        status=403, em_message=exc.em_message)
 
 
 def wait_stopped(client, sessions, tasks, timeout, interval):
     """Poll the tasks, then their sessions, until every session is Stopped.
 
-    EM tasks belong to the logon session that created them: after a new
-    logon (an expired token) or when a task is gone, the session is watched
-    instead.  ``sessions`` is updated in place.
+    A session is read again once its task is done (or it has none: an answer lost, a task EM
+    no longer shows after a new logon). ``sessions`` is updated in place.
     """
-    deadline = client.clock.monotonic() + timeout
-    # a stop answered without a task (no body) leaves only the session to watch
-    pending_tasks = dict((t["session_id"], t) for t in tasks if t["task_id"] and t["state"] != "Finished")
-    all_ids = set(s["id"] for s in sessions)
+    deadline = _tasks.Deadline(client, timeout)
     while True:
-        if client.relogons:  # the new logon session cannot see the old one's tasks
-            pending_tasks.clear()
-        for task in list(pending_tasks.values()):
-            _sessions.refresh_em_task(client, task)
-            if task["state"] != "Running":
-                del pending_tasks[task["session_id"]]
-            if task["state"] == "Finished" and task["success"] is False:
-                raise VeeamEmError("Enterprise Manager could not stop session %s: %s"
-                                   % (task["session_id"], task["message"]))
-        refresh(client, sessions, all_ids - set(pending_tasks))
-        running = [s for s in sessions if s["state"] != "Stopped"]
+        _tasks.poll(client, tasks, describe)
+        pending = set(t["session_id"] for t in tasks if not _tasks.done(t))
+        refresh(client, sessions, set(s["id"] for s in sessions) - pending)
+        check_lost(sessions, tasks)
+        running = [s for s in sessions if s["state"] != _sessions.STOPPED]
         if not running:
             return
-        remaining = deadline - client.clock.monotonic()
-        if remaining <= 0:
-            if pending_tasks:  # their sessions were not read in this round: the message says what EM says now
-                refresh(client, sessions, set(pending_tasks))
-                running = [s for s in sessions if s["state"] != "Stopped"]
+        try:
+            _tasks.sleep_or_time_out(client, deadline, interval, "sessions to stop")
+        except _tasks.TimedOut:
+            refresh(client, sessions, pending)  # not read in this round: the message says what EM says now
+            running = [s for s in sessions if s["state"] != _sessions.STOPPED]
             if not running:
                 return
-            raise VeeamEmError("Timed out after %d s waiting for %s to stop; state now: %s"
-                               % (timeout, ", ".join(s["name"] for s in running),
-                                  ", ".join(s["state"] or "unknown" for s in running)))
-        client.clock.sleep(min(interval, remaining))
+            raise _tasks.TimedOut("Timed out after %d s waiting for %s to stop; state now: %s"
+                                  % (timeout, ", ".join(s["name"] for s in running),
+                                     ", ".join(s["state"] or "unknown" for s in running)))
+
+
+def describe(task):
+    return "stop session %s" % task["session_id"]
 
 
 def refresh(client, sessions, ids):
     """Read again, in place, the sessions of ``ids`` that are not Stopped."""
     for index, session in enumerate(sessions):
-        if session["state"] != "Stopped" and session["id"] in ids:
+        if session["state"] != _sessions.STOPPED and session["id"] in ids:
             sessions[index] = _sessions.get_job_session(client, session["id"]) or session
+
+
+def check_lost(sessions, tasks):
+    """Fail when a stop whose answer was lost did not take: its session is neither Stopping nor Stopped."""
+    lost = set(t["session_id"] for t in tasks if _tasks.answer_lost(t))
+    untouched = [s for s in sessions if s["id"] in lost and _sessions.is_stoppable(s)]
+    if untouched:
+        raise VeeamEmError("The answer to the stop of %s was lost and the session still runs (%s); the stop was "
+                           "not repeated (EM may still run it): look at the session before you run the task again"
+                           % (", ".join(s["name"] for s in untouched), ", ".join(s["state"] for s in untouched)))
 
 
 def diff_view(sessions, state=None):
@@ -267,15 +281,26 @@ def run(module, client):
     sessions = find_sessions(client, params)
     to_stop = [s for s in sessions if _sessions.is_stoppable(s)]
     result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=[])
+    if not to_stop:
+        result["msg"] = nothing_to_stop(params, sessions)
     before = diff_view(sessions)
     if module.check_mode:
-        after = diff_view(sessions, lambda s: "Stopped" if _sessions.is_stoppable(s) else s["state"])
+        after = diff_view(sessions, lambda s: _sessions.STOPPED if _sessions.is_stoppable(s) else s["state"])
     else:
         stop_and_follow(client, params, to_stop, result)
         after = diff_view(sessions)
     if module._diff:
         result["diff"] = dict(before=before, after=after)
     return result
+
+
+def nothing_to_stop(params, sessions):
+    """What a run that sends no stop says."""
+    if not sessions:
+        return "Job %r has no running session: nothing to stop" % params["job_name"]
+    return "Nothing to stop: %s" % "; ".join(
+        "session %s %s" % (s["name"], "already ended (%s)" % (s["result"] or "no result") if s["state"] ==
+                          _sessions.STOPPED else "is already %s" % s["state"]) for s in sessions)
 
 
 def stop_and_follow(client, params, to_stop, result):
@@ -287,6 +312,7 @@ def stop_and_follow(client, params, to_stop, result):
             wait_stopped(client, sessions, tasks, params["wait_timeout"], params["poll_interval"])
         else:
             refresh(client, sessions, set(t["session_id"] for t in tasks))
+        check_lost(sessions, tasks)
     except VeeamEmError as exc:
         exc.result = dict(result, changed=bool(tasks))
         raise

@@ -203,7 +203,6 @@ summary:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 FILTERS = ("job_session_id", "job_name", "vm_name", "state", "result", "created_after", "created_before")
@@ -224,42 +223,17 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def task_filter(params, job_names, vm_names):
-    """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
-    after, before = _query.created_range(params)
-    session_uuid = None
-    flt = _query.Filter()
-    if params["job_session_id"] is not None:
-        session_uuid = _query.parse_id(params["job_session_id"], _sessions.JOB_SESSION, "job_session_id")
-        flt.any_of("JobSessionUid", [_query.make_uid(_sessions.JOB_SESSION, session_uuid)])
-    flt.any_of("JobName", job_names)
-    flt.any_of("VmDisplayName", vm_names)
-    flt.any_of("State", params["state"], quoted=False)
-    flt.any_of("Result", params["result"], quoted=False)
-    flt.time_range(after, before)
-    checks = (_verify.Checks().equals("job_session_id", "job_session_id", session_uuid)
-              .names("job_name", "job_name", job_names).names("vm_name", "vm_name", vm_names)
-              .values("state", "state", params["state"]).values("result", "result", params["result"])
-              .time_range("creation_time", after, before))
-    return flt, checks
-
-
 def run(module, client):
     params = module.params
-    links = params["include_links"]
     _query.check_limit(params["limit"])
-    job_names = _verify.names(params["job_name"], "job_name")
-    vm_names = _verify.names(params["vm_name"], "vm_name")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
         tasks = _sessions.by_id(client, _sessions.TASK_SESSION, params)
     else:
-        flt, checks = task_filter(params, job_names, vm_names)
-        tasks = checks.keep(_sessions.query_task_sessions(client, flt, newest_first=params["sort"] == "newest_first",
-                                                          limit=params["limit"], links=links),
-                            "task sessions", client.warnings)
-        for option, field, names in (("job_name", "JobName", job_names), ("vm_name", "VmDisplayName", vm_names)):
-            _sessions.warn_unknown_names(client, _sessions.TASK_SESSION, field, option, option, names, tasks,
-                                         "task session of a %s" % ("job" if option == "job_name" else "VM"))
+        question = _sessions.TASK_SESSIONS.ask(**dict((name, params[name]) for name in FILTERS))
+        tasks = question.items(client, newest_first=params["sort"] == "newest_first", limit=params["limit"],
+                               links=params["include_links"])
+        for option, what in (("job_name", "task session of a job"), ("vm_name", "task session of a VM")):
+            _sessions.warn_unknown_names(client, _sessions.TASK_SESSIONS, option, question.value(option), tasks, what)
     return dict(changed=False, backup_task_sessions=tasks, summary=_sessions.summary(tasks, _sessions.TASK_STATES))
 
 

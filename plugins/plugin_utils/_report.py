@@ -28,8 +28,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._report import (
     EPOCH,
-    STATUS_COLOURS,
-    STATUS_LABELS,
     STATUS_SEVERITY,
     UTC,
     counts,
@@ -41,6 +39,22 @@ try:
     from zoneinfo import ZoneInfo  # Python 3.9+
 except ImportError:  # pragma: no cover - Python 3.8 controllers
     ZoneInfo = None
+
+# How a status looks in the HTML report (the controller side; the data keeps only the status).
+STATUS_COLOURS = {
+    "Success": "#2f9e44",
+    "Warning": "#e8a100",
+    "Failed": "#d9363e",
+    "Running": "#2f74d0",
+    "None": "#98a2b3",
+}
+STATUS_LABELS = {
+    "Success": "Success",
+    "Warning": "Warning",
+    "Failed": "Failed",
+    "Running": "Running",
+    "None": "No result",
+}
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report_templates")
 FILE_KINDS = (("html", ".html"), ("json", ".json"), ("junit", ".junit.xml"))

@@ -44,6 +44,10 @@ class FakeClock(object):
         self.sleeps.append(seconds)
         self.now += seconds
 
+    @staticmethod
+    def jitter(seconds):
+        return seconds  # tests state the exact sleeps
+
 
 # -- XML builders (shapes from the EM reference pages and seeds) ---------------
 def xml_logon(logon_id=LOGON_ID):

@@ -124,6 +124,7 @@ import os
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 
 def _collection_root(path):
@@ -147,6 +148,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import (
     ConnectionOptions,
@@ -172,7 +174,7 @@ ARGUMENT_SPEC = dict(
     max_backoff=dict(type="int", default=300),
 )
 # per event type: the query field it is tracked on and the same time in a session dict
-_FIELDS = {FINISHED: ("EndTime", "end_time"), STARTED: ("CreationTime", "creation_time")}
+_FIELDS = {FINISHED: ("EndTime", "end_time", "ended_after"), STARTED: ("CreationTime", "creation_time", "created_after")}
 
 
 def validate(args):
@@ -196,7 +198,7 @@ def validate(args):
         _query.check_range(params["overlap"], "overlap", 0, 86400)
         _query.check_range(params["max_backoff"], "max_backoff", 1, 3600)
         params["job_name"] = _verify.names(params["job_name"], "job_name")
-        params["since"] = _query.parse_time(params["since"], "since") if params["since"] else None
+        params["since"] = _times.moment(params["since"], "since") if params["since"] else None
         options = ConnectionOptions.from_params(params)
     except VeeamEmError as exc:
         raise VeeamEmError("%s: %s" % (NAME, exc.msg))
@@ -208,7 +210,7 @@ class Tracker(object):
 
     def __init__(self, event_type, floor, overlap):
         self.event_type = event_type
-        self.field, self.key = _FIELDS[event_type]
+        self.field, self.key, self.option = _FIELDS[event_type]
         self.floor = floor  # nothing earlier is ever reported
         self.watermark = floor  # the latest time seen
         self.overlap = datetime.timedelta(seconds=overlap)
@@ -233,20 +235,20 @@ class Tracker(object):
         self.sent = dict((sid, when) for sid, when in self.sent.items() if _moment(when) >= start)
 
     def dump(self):
-        return {"floor": _query.format_time(self.floor), "watermark": _query.format_time(self.watermark),
+        return {"floor": _times.text(self.floor), "watermark": _times.text(self.watermark),
                 "sent": self.sent}
 
     def load(self, data, where):
         try:
-            self.floor = _query.parse_iso_time(data["floor"], where)
-            self.watermark = _query.parse_iso_time(data["watermark"], where)
+            self.floor = _times.iso(data["floor"], where)
+            self.watermark = _times.iso(data["watermark"], where)
             self.sent = dict((str(sid), str(when)) for sid, when in data["sent"].items())
         except (KeyError, TypeError, AttributeError):
             raise VeeamEmError("%s is not a state file of %s: delete it to start afresh" % (where, NAME))
 
 
 def _moment(text):
-    return _query.parse_iso_time(text, "time")
+    return _times.iso(text, "time")
 
 
 class EventSource(object):
@@ -261,7 +263,7 @@ class EventSource(object):
         self.sleep = sleep or asyncio.sleep
         self.client = _client.EmClient(self.options, clock=clock)
         self.polled = False
-        floor = (self.params["since"] or (now or _query.utcnow)()).replace(microsecond=0)
+        floor = (self.params["since"] or (now or _times.utcnow)()).replace(microsecond=0)
         self.trackers = [Tracker(kind, floor, self.params["overlap"])
                          for kind in (STARTED, FINISHED) if kind in self.params["event_types"]]
         self.state_file = self.params["state_file"]
@@ -331,14 +333,11 @@ class EventSource(object):
         params = self.params
         start = tracker.window_start()
         results = params["result"] if tracker.event_type == FINISHED else None
-        flt = (_query.Filter().any_of("JobName", params["job_name"])
-               .any_of("JobType", params["job_type"], quoted=False).any_of("Result", results, quoted=False)
-               .time_range(start, field=tracker.field))
-        checks = (_verify.Checks().names("job_name", "job_name", params["job_name"])
-                  .values("job_type", "job_type", params["job_type"]).values("result", "result", results)
-                  .time_range(tracker.key, start, options=(tracker.field, None), unset_matches=False))
-        nodes = _query.iterate(self.client, _sessions.JOB_SESSION, flt, sort_field=tracker.field, descending=False)
-        kept = checks.keep([_sessions.job_session(node) for node in nodes], "sessions", self.client.warnings)
+        question = _sessions.JOB_SESSIONS.ask(**{"job_name": params["job_name"], "job_type": params["job_type"],
+                                                 "result": results, tracker.option: start})
+        with closing(question.nodes(self.client, newest_first=False, sort=tracker.field)) as nodes:
+            found = [_sessions.job_session(node) for node in nodes]
+        kept = question.keep(found, self.client.warnings)
         return [session for session in kept if self._readable_time(session, tracker.key)]
 
     def _readable_time(self, session, key):

@@ -79,20 +79,6 @@ def test_latest_sessions_of_many_jobs_one_query_per_forty(fake_em):
     assert jobs[43]["latest_session"]["id"] == "20000000-0000-4000-8000-000000000043"
 
 
-def test_a_task_that_stays_running_times_out_naming_it(fake_em):
-    fake_em.logon()
-    for dummy in range(3):
-        fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "Running", operation="StartJob"))
-    fake_em.logout()
-    with client() as em:
-        deadline = _jobs.Deadline(em, 4)
-        task = dict(_jobs._sessions.em_task(_xml.parse(task_xml("task-1", "Running"))), action="start")
-        with pytest.raises(VeeamEmError, match=r"Timed out after 4 s waiting for task task-1 \(start\) to finish; "
-                                               r"state now: Running"):
-            _jobs.wait_task(em, task, deadline, 2)
-    assert fake_em.sleeps == [2, 2]
-
-
 def test_summary_counts_every_known_value():
     jobs = [{"job_type": "Replica", "schedule_enabled": True, "latest_session": {"result": "Warning"}},
             {"job_type": "NasBackup", "schedule_enabled": None, "latest_session": None}]

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query, _times
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     BASE,
@@ -113,7 +113,7 @@ def test_every_filter_option(fake_em, run_module):
 def test_relative_time_and_is_retry_true(fake_em, run_module, monkeypatch):
     import datetime
     now = datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.timezone.utc)
-    monkeypatch.setattr(_query, "utcnow", lambda: now)
+    monkeypatch.setattr(_times, "utcnow", lambda: now)
     fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
     run_module(module, args(created_after="24h", is_retry=True))
     assert fake_em.calls[1].param("filter") == 'CreationTime>="2026-01-30T12:00:00Z";IsRetry==true'

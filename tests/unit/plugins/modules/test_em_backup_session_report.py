@@ -146,7 +146,7 @@ def test_a_misspelt_job_name_is_warned_about_once(fake_em, run_module):
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(window="yesterday"), "window 'yesterday' is neither a length such as 30m, 24h"),
+    (dict(window="yesterday"), "window 'yesterday' is neither a length such as 90s, 30m, 24h"),
     (dict(window="0h"), "window '0h' must be longer than zero"),
     (dict(window="99999999w"), "window '99999999w' reaches back before the year 1"),
     (dict(window_end="tomorrow"), "window_end 'tomorrow' is not an ISO 8601 time"),

@@ -18,6 +18,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     PASSWORD,
     job_session_xml,
     query_result,
+    warning_texts,
     task_xml,
     warning_texts,
     xml_error,
@@ -44,6 +45,10 @@ def post_stop(sid):
 
 def running(sid, **kw):
     return job_session_xml(sid, state=kw.pop("state", "Working"), result="None", ended=None, **kw)
+
+
+def stopped(sid):
+    return job_session_xml(sid, state="Stopped", result="Failed")
 
 
 def test_stop_by_id_and_wait(fake_em, run_module):
@@ -224,12 +229,51 @@ def test_stop_post_never_repeated(fake_em, run_module):
     fake_em.logon()
     fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
     fake_em.expect("POST", "/backupSessions/" + S1, raises=requests.exceptions.ConnectionError("connection reset"))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))  # still Working: EM did not run it
     fake_em.logout()
     rc, result, dummy = run_module(module, args(id=S1))
-    assert rc == 1 and "not repeated" in result["msg"]
-    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), LOGOUT]
+    assert rc == 1 and "the stop was not repeated" in result["msg"] and "still runs (Working)" in result["msg"]
+    assert fake_em.summary() == [LOGON, get_session(S1), post_stop(S1), get_session(S1), LOGOUT]
     # EM may have accepted it: the result must not say that nothing changed
     assert result["changed"] is True and result["tasks"][0]["session_id"] == S1
+
+
+def test_a_lost_stop_answer_does_not_keep_the_other_sessions_of_the_job_from_their_stops(fake_em, run_module):
+    """Two running sessions of one job: the first stop's answer is lost, the second is still sent; both stop."""
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([running(S1), running(S2)]))
+    fake_em.expect("POST", "/backupSessions/" + S1, raises=requests.exceptions.ConnectionError("connection reset"))
+    fake_em.expect("POST", "/backupSessions/" + S2, 202, task_xml("task-2", "Running"))
+    fake_em.expect("GET", "/tasks/task-2", body=task_xml("task-2", "Finished", True, "triggered to stop."))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=stopped(S1))
+    fake_em.expect("GET", "/backupSessions/" + S2, body=stopped(S2))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(job_name="Fileserver Backup"))
+    assert rc == 0, result
+    assert fake_em.summary()[2:5] == [post_stop(S1), post_stop(S2), ("GET", "/api/tasks/task-2")]
+    assert result["changed"] is True and [s["state"] for s in result["backup_sessions"]] == ["Stopped", "Stopped"]
+    assert any("The answer to the stop of session" in w and "was lost" in w for w in warning_texts(result))
+
+
+def test_a_stop_task_that_fails_in_operation_finished_fails_at_once_with_ems_message(fake_em, run_module):
+    fake_em.logon()
+    fake_em.expect("GET", "/backupSessions/" + S1, body=running(S1))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Running"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "OperationFinished", False,
+                                                         "Failed to stop job session: the backup server is not available"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 1 and result["changed"] is True
+    assert result["msg"] == ("Enterprise Manager could not stop session %s: Failed to stop job session: the backup "
+                             "server is not available" % S1)
+    assert fake_em.sleeps == []
+
+
+def test_a_session_that_already_ended_says_so(fake_em, run_module):
+    fake_em.logon().expect("GET", "/backupSessions/" + S1, body=stopped(S1)).logout()
+    rc, result, dummy = run_module(module, args(id=S1))
+    assert rc == 0 and result["changed"] is False and result["tasks"] == []
+    assert result["msg"].startswith("Nothing to stop: session ") and "already ended (" in result["msg"]
 
 
 def test_accepted_stop_then_500_while_waiting_reports_changed(fake_em, run_module):
