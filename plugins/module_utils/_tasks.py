@@ -20,10 +20,24 @@ __metaclass__ = type
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _entities
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
 RUNNING, OPERATION_FINISHED, FINISHED = _sessions.EM_TASK_STATES
+MAX_WAIT = 7 * 86400
+MAX_POLL = 3600
+
+
+def wait_options(params):
+    """``wait_timeout`` and ``poll_interval`` (lengths such as 30m; a bare number counts seconds) -> seconds, in place.
+
+    Checked before any request: from 1 s to a week, and from 1 s to an hour.
+    """
+    for option, high in (("wait_timeout", MAX_WAIT), ("poll_interval", MAX_POLL)):
+        seconds = _times.length(params[option], option, bare_seconds=True, allow_zero=True)
+        _query.check_range(seconds, option, 1, high)
+        params[option] = seconds
 
 
 def task(node, **extra):

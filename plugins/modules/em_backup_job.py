@@ -86,14 +86,17 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait in all when O(wait=true), from 1 to 604800 (a week).
+      - How long to wait in all when O(wait=true), from 1 second to a week.
+      - A length such as V(30m), V(2h) or V(1h30m), or a number of seconds (V(3600)).
       - When they pass, the module fails with C(changed=true) and the session as read at that moment; the job keeps
         running.
-    type: int
+    type: raw
     default: 3600
   poll_interval:
-    description: Seconds between two checks of the task and the session while waiting, from 1 to 3600.
-    type: int
+    description:
+      - Time between two checks of the task and the session while waiting, from 1 second to an hour.
+      - A length such as V(10s) or V(1m), or a number of seconds (V(5)).
+    type: raw
     default: 5
   fail_on:
     description:
@@ -265,12 +268,10 @@ ARGUMENT_SPEC = dict(
     schedule_enabled=dict(type="bool"),
     force=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=3600),
-    poll_interval=dict(type="int", default=5),
+    wait_timeout=dict(type="raw", default=3600),
+    poll_interval=dict(type="raw", default=5),
     fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=["Failed"]),
 )
-MAX_WAIT = 7 * 86400
-MAX_POLL = 3600
 
 
 class Plan(object):
@@ -291,8 +292,7 @@ def check_options(params):
         raise VeeamEmError("one of the following is required: name, id")
     if params["state"] is None and params["schedule_enabled"] is None:
         raise VeeamEmError("one of the following is required: state, schedule_enabled")
-    _query.check_range(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT)
-    _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
+    _tasks.wait_options(params)
     if params["force"] and params["state"] != STARTED:
         raise VeeamEmError("force applies to state=started only; remove it")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"

@@ -55,13 +55,16 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait when O(wait=true), from 1 to 604800 (a week).
+      - How long to wait when O(wait=true), from 1 second to a week.
+      - A length such as V(10m) or V(1h30m), or a number of seconds (V(300)).
       - When they pass, the module fails with the state of the sessions read at that moment.
-    type: int
+    type: raw
     default: 300
   poll_interval:
-    description: Seconds between two checks of the tasks and sessions while waiting, from 1 to 3600.
-    type: int
+    description:
+      - Time between two checks of the tasks and sessions while waiting, from 1 second to an hour.
+      - A length such as V(10s) or V(1m), or a number of seconds (V(5)).
+    type: raw
     default: 5
 seealso:
   - module: backupops.veeam_em.em_backup_session_info
@@ -169,11 +172,9 @@ ARGUMENT_SPEC = dict(
     id=dict(type="str"),
     job_name=dict(type="str"),
     wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=300),
-    poll_interval=dict(type="int", default=5),
+    wait_timeout=dict(type="raw", default=300),
+    poll_interval=dict(type="raw", default=5),
 )
-MAX_WAIT = 7 * 86400
-MAX_POLL = 3600
 
 
 def find_sessions(client, params):
@@ -276,8 +277,7 @@ def run(module, client):
         # checked here, not with required_one_of, so that a misspelt option (session_id=...) is reported
         # by Ansible as unsupported instead of this
         raise VeeamEmError("one of the following is required: id, job_name")
-    _query.check_range(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT)
-    _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
+    _tasks.wait_options(params)
     sessions = find_sessions(client, params)
     to_stop = [s for s in sessions if _sessions.is_stoppable(s)]
     result = dict(changed=bool(to_stop), backup_sessions=sessions, tasks=[])

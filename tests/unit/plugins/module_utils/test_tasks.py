@@ -100,3 +100,25 @@ def test_a_task_em_no_longer_shows_is_no_longer_followed(fake_em):
 def test_the_jitter_of_the_real_clock_stays_within_80_to_100_percent():
     values = [EmClient.clock.jitter(10) for dummy in range(200)]
     assert all(8 <= value <= 10 for value in values) and len(set(values)) > 1
+
+
+@pytest.mark.parametrize("timeout, interval, expected", [
+    ("30m", "10s", (1800, 10)), (300, 5, (300, 5)), ("1h30m", "1m", (5400, 60)), ("7d", "1h", (604800, 3600)),
+])
+def test_wait_options_take_the_time_grammar_with_bare_seconds(timeout, interval, expected):
+    params = {"wait_timeout": timeout, "poll_interval": interval}
+    _tasks.wait_options(params)
+    assert (params["wait_timeout"], params["poll_interval"]) == expected
+
+
+@pytest.mark.parametrize("timeout, interval, message", [
+    ("24x", 5, "wait_timeout '24x' is not a length such as 90s, 30m, 24h, 7d, 2w or 1h30m"),
+    (0, 5, "wait_timeout must be from 1 to 604800 seconds; got 0"),
+    ("8d", 5, "wait_timeout must be from 1 to 604800 seconds; got 691200"),
+    (300, "2h", "poll_interval must be from 1 to 3600 seconds; got 7200"),
+    (300, [5], "poll_interval must be a length"),
+])
+def test_wait_options_refuse_naming_the_option(timeout, interval, message):
+    with pytest.raises(VeeamEmError) as err:
+        _tasks.wait_options({"wait_timeout": timeout, "poll_interval": interval})
+    assert err.value.msg.startswith(message)
