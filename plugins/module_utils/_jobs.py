@@ -234,6 +234,6 @@ def wait_session_end(client, session, deadline, interval):
     """Read the session again until it is Stopped; ``session`` is updated in place (a failure reports it as read last)."""
     while session["state"] != _sessions.STOPPED:
         _tasks.sleep_or_time_out(client, deadline, interval, "session %s to end; state now: %s (progress %s%%)"
-                          % (session["name"], session["state"], session["progress"]))
+                                 % (session["name"], session["state"], session["progress"]))
         session.update(_sessions.get_job_session(client, session["id"]) or {})
     return session

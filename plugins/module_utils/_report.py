@@ -32,8 +32,11 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions impor
 
 # Status of a job or of a timeline cell, worst first.
 STATUS_SEVERITY = {"Failed": 4, "Warning": 3, "Running": 2, "None": 1, "Success": 0}
+
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def parse_time(value, what="time"):
     """ISO 8601 text (or a datetime) -> aware UTC datetime; None stays None (parsing: module_utils._times)."""
     if value is None or value == "":

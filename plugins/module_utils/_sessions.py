@@ -38,8 +38,10 @@ ACTIVE_STATES = tuple(state for state in SESSION_STATES if state != STOPPED)
 # A session that can still be asked to stop (a Stopping one already was).
 STOPPABLE_STATES = tuple(state for state in ACTIVE_STATES if state != "Stopping")
 TASK_STATES = ("InProgress", "Pending", "Completed")
-RESULTS = ("Success", "Warning", "Failed", "None")
-PROBLEM_RESULTS = ("Warning", "Failed")
+# The result of a session that failed (what a gate fails on by default).
+FAILED = "Failed"
+RESULTS = ("Success", "Warning", FAILED, "None")
+PROBLEM_RESULTS = ("Warning", FAILED)
 # What a session that ended has as its result (None: still running, or EM never set one).
 OUTCOMES = tuple(result for result in RESULTS if result != "None")
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",

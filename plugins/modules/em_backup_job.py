@@ -270,7 +270,7 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="raw", default=3600),
     poll_interval=dict(type="raw", default=5),
-    fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=["Failed"]),
+    fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=[_sessions.FAILED]),
 )
 
 
@@ -281,7 +281,7 @@ class Plan(object):
         self.action = action
         self.session = session
         self.msg = msg
-        self.watch = watch or ([session] if session and session["state"] != "Stopped" else [])
+        self.watch = watch or ([session] if session and session["state"] != _sessions.STOPPED else [])
         self.known_ids = set(known_ids)
         self.since = since
 
@@ -315,10 +315,10 @@ def plan_retry(client, job):
     latest = _jobs.latest_session(client, job)
     if latest is None:
         return Plan(msg="Job %r never ran: nothing to retry" % job["name"])
-    if latest["state"] != "Stopped":
+    if latest["state"] != _sessions.STOPPED:
         return Plan(session=latest, msg="Job %r is running (session %s): waiting for that session, nothing retried"
                     % (job["name"], latest["name"]))
-    if latest["result"] != "Failed":
+    if latest["result"] != _sessions.FAILED:
         return Plan(session=latest, msg="The last session of job %r did not fail (%s): nothing to retry"
                     % (job["name"], latest["result"]))
     return Plan(_jobs.RETRY, latest, "its last session %s failed" % latest["name"], watch=[], known_ids=[latest["id"]],
@@ -363,7 +363,7 @@ def predicted_session(plan):
         return {"id": None, "name": "(a new session of action=%s)" % plan.action, "state": "Starting",
                 "result": "None", "is_retry": plan.action == _jobs.RETRY}
     if plan.action == _jobs.STOP:
-        return dict(session_view(plan.session), state="Stopped")
+        return dict(session_view(plan.session), state=_sessions.STOPPED)
     return session_view(plan.session)
 
 
@@ -411,7 +411,7 @@ def finish(client, params, plan, result, deadline):
         elif plan.action == _jobs.STOP:  # as EM shows it right after the stop request
             session.update(_sessions.get_job_session(client, session["id"]) or {})
     session = result["backup_session"]
-    if session is None or session["state"] != "Stopped":
+    if session is None or session["state"] != _sessions.STOPPED:
         return
     if session["result"] in _sessions.PROBLEM_RESULTS:
         _sessions.attach_task_sessions(client, [session])
@@ -437,7 +437,7 @@ def act(client, params, plan, result):
         exc.result = dict(result, changed=bool(result["tasks"]))
         raise
     session = result["backup_session"]
-    if plan.action and session is not None and session["state"] == "Stopped":
+    if plan.action and session is not None and session["state"] == _sessions.STOPPED:
         result["msg"] += "; its session %s ended with %s" % (session["name"], session["result"])
 
 

@@ -298,9 +298,13 @@ def nothing_to_stop(params, sessions):
     """What a run that sends no stop says."""
     if not sessions:
         return "Job %r has no running session: nothing to stop" % params["job_name"]
-    return "Nothing to stop: %s" % "; ".join(
-        "session %s %s" % (s["name"], "already ended (%s)" % (s["result"] or "no result") if s["state"] ==
-                          _sessions.STOPPED else "is already %s" % s["state"]) for s in sessions)
+    return "Nothing to stop: %s" % "; ".join("session %s %s" % (s["name"], ended_or_state(s)) for s in sessions)
+
+
+def ended_or_state(session):
+    if session["state"] == _sessions.STOPPED:
+        return "already ended (%s)" % (session["result"] or "no result")
+    return "is already %s" % session["state"]
 
 
 def stop_and_follow(client, params, to_stop, result):
