@@ -10,7 +10,7 @@ service (``type=Job``); the latest session of many jobs takes one
 BackupJobSession query per 40 jobs (an OR filter on their UIDs, newest
 first, read until each job of the chunk has been seen).
 
-The actions (``POST /jobs/{ID}?action=start|retry|stop|toggleScheduleEnabled``)
+The actions (``POST /jobs/{ID}?action=start|sync|retry|stop|toggleScheduleEnabled``)
 are sent once and never repeated after they may have reached EM; each
 answers 202 with a Task, which ``_tasks`` follows through ``GET /tasks/{ID}``.
 Every wait goes through ``client.clock``.
@@ -30,7 +30,14 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 
 JOB = "Job"
 # The actions of POST /jobs/{ID}?action=..., as EM spells them.
-START, RETRY, STOP, TOGGLE_SCHEDULE = "start", "retry", "stop", "toggleScheduleEnabled"
+START, RETRY, STOP, TOGGLE_SCHEDULE, SYNC = "start", "retry", "stop", "toggleScheduleEnabled", "sync"
+# The actions that create a new session of the job.
+NEW_SESSION_ACTIONS = (START, SYNC, RETRY)
+
+
+def start_action(job_entry):
+    """How EM starts this job now: ``sync`` for a backup copy job (post_jobs_id_actionsync), else ``start``."""
+    return SYNC if job_entry.get("job_type") in _sessions.COPY_JOB_TYPES else START
 
 
 # -- normalising ----------------------------------------------------------
@@ -56,7 +63,7 @@ def job(node, links=False):
 
 
 JOBS = _query.Query(JOB, job, what="jobs", sort="Name", descending=False, options=(
-    _query.Names("name", "Name", "name"),
+    _query.Names("name", "Name", "name", listed=True),
     _query.Values("job_type", "JobType", "job_type"),
     _query.OneName("backup_server", "BackupServerName", "backup_server_name"),
     _query.Flag("schedule_enabled", "ScheduleEnabled", "schedule_enabled"),

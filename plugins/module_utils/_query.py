@@ -132,10 +132,17 @@ class Filter(object):
 # verifies the same on the client. ``Query.ask`` derives both from the same declaration, so a
 # clause never goes to EM without its check (tests/unit/.../test_declarations.py walks them all).
 DECLARED = {}
+# Characters an EM may take for quotes in a filter (its own documentation writes Name==”Fileserver
+# Backup”) and then answer 400: a name holding one is not sent where the declaration says how else
+# to find it (``Names(by_uid=...)``, ``Names(listed=True)``); it is still checked on every item.
+REFUSABLE_QUOTES = u"\u201c\u201d\u201e\u2018\u2019\u201a"
 
 
 class Option(object):
-    """One option of a query: EM's filter ``field`` and the normalised item's ``key`` holding the same value."""
+    """One option of a query: EM's filter ``field`` and the normalised item's ``key`` holding the same value.
+
+    Each kind defines ``clause(flt, value)`` and ``check(checks, value)``; ``add`` always does both.
+    """
 
     def __init__(self, option, field, key):
         self.option = option
@@ -146,19 +153,40 @@ class Option(object):
         """The option's value, checked (VeeamEmError naming the option); None when unset."""
         return value
 
-    # Each kind defines ``add(flt, checks, value)``: the filter clause of ``value`` and, always with
-    # it, the client-side check of the same.
+    def add(self, flt, checks, value):
+        self.clause(flt, value)
+        self.check(checks, value)
+
+    def sendable(self, value):
+        """Whether the clause of ``value`` can go to EM (see REFUSABLE_QUOTES)."""
+        return True
 
 
 class Names(Option):
-    """Names compared case-insensitively, as EM's database does (a string is one name, a list several)."""
+    """Names compared case-insensitively, as EM's database does (a string is one name, a list several).
+
+    A name with typographic quotes is not sent when EM can be asked another way: ``by_uid``
+    (entity type, option): through the UIDs of the entities of that name, read from their list;
+    ``listed``: the whole list is read (a short one, such as jobs) and the check keeps the name.
+    """
+
+    def __init__(self, option, field, key, by_uid=None, listed=False):
+        super(Names, self).__init__(option, field, key)
+        self.by_uid = by_uid
+        self.listed = listed
 
     def read(self, value):
         return _verify.names(value, self.option)
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.any_of(self.field, value)
+
+    def check(self, checks, value):
         checks.names(self.option, self.key, value)
+
+    def sendable(self, value):
+        return not ((self.by_uid or self.listed) and any(
+            char in name for name in value for char in REFUSABLE_QUOTES))
 
 
 class OneName(Names):
@@ -178,24 +206,30 @@ class Values(Option):
     def read(self, value):
         return list(value) if value else None
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.any_of(self.field, value, quoted=False)
+
+    def check(self, checks, value):
         checks.values(self.option, self.key, value)
 
 
 class Other(Option):
     """Anything but one of EM's words (``State!=Stopped``)."""
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.compare(self.field, "!=", value, quoted=False)
+
+    def check(self, checks, value):
         checks.other(self.option, self.key, value)
 
 
 class Flag(Option):
     """A boolean field (``IsRetry``, ``ScheduleEnabled``)."""
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.any_of(self.field, [str(value).lower()], quoted=False)
+
+    def check(self, checks, value):
         checks.equals(self.option, self.key, value)
 
 
@@ -209,8 +243,10 @@ class Uid(Option):
     def read(self, value):
         return parse_id(value, self.kind, self.option) if value is not None else None
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.any_of(self.field, [make_uid(self.kind, value)])
+
+    def check(self, checks, value):
         checks.equals(self.option, self.key, value)
 
 
@@ -232,8 +268,10 @@ class Since(Option):
             return None
         return value if hasattr(value, "tzinfo") else _times.moment(value, self.option)
 
-    def add(self, flt, checks, value):
+    def clause(self, flt, value):
         flt.compare(self.field, self.operator, _times.text(value))
+
+    def check(self, checks, value):
         low, high = (value, None) if self.operator == ">=" else (None, value)
         checks.time_range(self.key, low, high, options=(self.option, self.option), unset_matches=self.unset_matches)
 
@@ -280,21 +318,46 @@ class Query(object):
 
 
 class Question(object):
-    """A query with its option values: the server filter and the client checks, from one declaration."""
+    """A query with its option values: the server filter and the client checks, from one declaration.
+
+    An option whose value cannot be sent (see ``Option.sendable``) is only checked; one declared
+    ``by_uid`` is asked through the UIDs of the entities of that name, looked up at the first request.
+    """
 
     def __init__(self, query, values):
         self.query = query
         self.values = values
         self.filter = Filter()
         self.checks = _verify.Checks()
-        for name, value in values.items():
-            query.options[name].add(self.filter, self.checks, value)
+        self.unsent = []
+        self.nothing = False  # a name looked up through its UIDs names no entity: the answer is empty
+        for name, option in query.options.items():
+            if name in values:
+                if option.sendable(values[name]):
+                    option.add(self.filter, self.checks, values[name])
+                else:
+                    option.check(self.checks, values[name])
+                    self.unsent.append(option)
 
     def value(self, option):
         return self.values.get(option)
 
+    def _look_up_names(self, client):
+        """Send the UIDs of the names that could not be sent (once, at the first request)."""
+        pending, self.unsent = [o for o in self.unsent if o.by_uid], []
+        for option in pending:
+            entity, uid_option = option.by_uid
+            uids = uids_named(client, entity, self.values[option.option])
+            if not uids:
+                self.nothing = True
+            else:
+                self.query.options[uid_option].add(self.filter, self.checks, uids)
+
     def nodes(self, client, newest_first=None, limit=None, read_ahead=False, sort=None, first=None):
         """The raw entities of the answer, page by page (see ``iterate``)."""
+        self._look_up_names(client)
+        if self.nothing:
+            return _no_nodes()
         descending = self.query.descending if newest_first is None else newest_first
         return iterate(client, self.query.entity, self.filter, sort_field=sort or self.query.sort,
                        descending=descending, limit=limit, read_ahead=read_ahead, first_page=first)
@@ -314,6 +377,21 @@ class Question(object):
 
     def __call__(self, item):
         return self.checks(item)
+
+
+def _no_nodes():
+    return
+    yield  # pylint: disable=unreachable  # a generator (closable) that yields nothing
+
+
+def uids_named(client, entity, names):
+    """The UIDs (as EM writes them) of the entities of type ``entity`` whose Name is one of ``names``.
+
+    Read from the whole list, with no name in the filter (for a name EM may refuse there).
+    """
+    wanted = _verify.fold(names)
+    return [node.get("UID") for node in iterate(client, entity, None, sort_field="Name", descending=False)
+            if (node.get("Name") or "").casefold() in wanted and node.get("UID")]
 
 
 def query_params(query_type, page, page_size, sort_field=None, descending=True, filter_expr=None):

@@ -51,6 +51,8 @@ JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopy
 EM_TASK_STATES = ("Running", "OperationFinished", "Finished")
 # The types of a Job entity (GET /query?type=Job), which differ from a session's JobType above.
 JOB_ENTITY_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
+# The job types started with action=sync instead of action=start (post_jobs_id_actionsync).
+COPY_JOB_TYPES = ("BackupCopy", "ImmediateBackupCopy")
 VOCABULARY = {
     "session_states": SESSION_STATES, "active_states": ACTIVE_STATES, "stoppable_states": STOPPABLE_STATES,
     "task_states": TASK_STATES, "results": RESULTS, "problem_results": PROBLEM_RESULTS, "outcomes": OUTCOMES,
@@ -137,7 +139,8 @@ def summary(items, states):
 
 # -- the questions: one declaration per query type ------------------------
 JOB_SESSIONS = _query.Query(JOB_SESSION, job_session, what="sessions", options=(
-    _query.Names("job_name", "JobName", "job_name"),
+    _query.Names("job_uid", "JobUid", "job_uid"),
+    _query.Names("job_name", "JobName", "job_name", by_uid=("Job", "job_uid")),
     _query.Values("job_type", "JobType", "job_type"),
     _query.Values("state", "State", "state"),
     _query.Other("not_state", "State", "state"),
@@ -147,7 +150,6 @@ JOB_SESSIONS = _query.Query(JOB_SESSION, job_session, what="sessions", options=(
     _query.Since("ended_after", "EndTime", "end_time", unset_matches=False),
     _query.OneName("backup_server", "BackupServerName", "backup_server_name"),
     _query.Flag("is_retry", "IsRetry", "is_retry"),
-    _query.Names("job_uid", "JobUid", "job_uid"),
 ), ranges=(("created_after", "created_before"),))
 
 TASK_SESSIONS = _query.Query(TASK_SESSION, task_session, what="task sessions", options=(

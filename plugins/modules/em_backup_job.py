@@ -17,6 +17,8 @@ description:
     it (O(state=stopped)), through C(POST /api/jobs/{ID}?action=start|retry|stop); turns its schedule on or
     off (O(schedule_enabled), through C(POST /api/jobs/{ID}?action=toggleScheduleEnabled), sent only when the
     schedule differs).
+  - A backup copy job (C(BackupCopy), C(ImmediateBackupCopy)) is started the way EM starts one, with
+    C(POST /api/jobs/{ID}?action=sync).
   - By default waits until the session ends and fails when it ends with a result in O(fail_on), so that a
     play stops before it patches a server whose backup did not succeed.
   - Idempotent. O(state=started) while a session of the job runs waits for that session (C(changed=false))
@@ -213,7 +215,7 @@ tasks:
   elements: dict
   contains:
     action:
-      description: The action of the request (V(start), V(retry), V(stop), V(toggleScheduleEnabled)).
+      description: The action of the request (V(start), V(sync), V(retry), V(stop), V(toggleScheduleEnabled)).
       type: str
       sample: start
     task_id:
@@ -307,7 +309,7 @@ def plan_start(client, job, force):
                     "nothing started" % (job["name"], active[0]["name"]))
     latest = _jobs.latest_session(client, job)
     known = [s["id"] for s in active + ([latest] if latest else [])]
-    return Plan(_jobs.START, latest, "", watch=[], known_ids=known,
+    return Plan(_jobs.start_action(job), latest, "", watch=[], known_ids=known,
                 since=latest["creation_time"] if latest else None)
 
 
@@ -359,7 +361,7 @@ def diff_view(job, session):
 
 def predicted_session(plan):
     """The session concerned after the plan, as check mode predicts it."""
-    if plan.action in (_jobs.START, _jobs.RETRY):
+    if plan.action in _jobs.NEW_SESSION_ACTIONS:
         return {"id": None, "name": "(a new session of action=%s)" % plan.action, "state": "Starting",
                 "result": "None", "is_retry": plan.action == _jobs.RETRY}
     if plan.action == _jobs.STOP:

@@ -82,3 +82,14 @@ def test_a_range_in_the_wrong_order_is_refused_before_any_request():
     with pytest.raises(VeeamEmError) as err:
         _sessions.JOB_SESSIONS.ask(created_after="2026-02-01", created_before="2026-01-01")
     assert "created_after (2026-02-01T00:00:00Z) is later than created_before" in str(err.value)
+
+
+@pytest.mark.parametrize("entity, option", [("BackupJobSession", "job_name"), ("Job", "name")])
+def test_a_name_em_may_refuse_in_a_filter_is_not_sent_but_still_checked(entity, option):
+    query = _query.DECLARED[entity]
+    question = query.ask(**{option: "Backup \u201cProd\u201d", "job_type": ["Backup"]})
+    assert str(question.filter) == "JobType==Backup"
+    assert question.checks.options() == ["job_type", option]
+    key = query.options[option].key
+    assert question.checks.mismatch({key: "backup \u201cprod\u201d", "job_type": "Backup"}) is None
+    assert question.checks.mismatch({key: "Backup Prod", "job_type": "Backup"}) == option

@@ -20,7 +20,6 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     PASSWORD,
     job_session_xml,
     query_result,
-    task_xml,
 )
 
 # The reference's example 2 (GET /jobs/{ID}?format=Entity), links shortened.

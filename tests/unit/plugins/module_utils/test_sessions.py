@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
-from ansible_collections.backupops.veeam_em.tests.unit.em_fake import job_session_xml, task_session_xml, task_xml
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import job_session_xml, task_session_xml
 
 SID = "d46e39e0-1131-4585-91a7-e828ce7eafae"
 TID = "88767486-89d6-4340-92f0-2ad615a8f21b"

@@ -120,6 +120,24 @@ def test_start_waits_for_the_new_session_and_succeeds(fake_em, run_module):
     assert PASSWORD not in out
 
 
+@pytest.mark.parametrize("job_type", ["BackupCopy", "ImmediateBackupCopy"])
+def test_a_backup_copy_job_is_started_with_action_sync(fake_em, run_module, job_type):
+    """post_jobs_id_actionsync: EM starts a backup copy job with action=sync, not action=start."""
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([job_xml(job_type=job_type)], "Jobs"))
+    fake_em.expect("GET", "/query", body=sessions())  # nothing running
+    fake_em.expect("GET", "/query", body=sessions(ended(OLD, created=T0)))
+    fake_em.expect("POST", "/jobs/" + J1, 202, task_xml("task-1", "Running", operation="StartJobSync"))
+    fake_em.expect("GET", "/tasks/task-1", body=task_xml("task-1", "OperationFinished", True, "OperationFinished",
+                                                         "StartJobSync"))
+    fake_em.expect("GET", "/query", body=sessions(running(NEW, state="Starting", progress=0), ended(OLD, created=T0)))
+    fake_em.logout()
+    rc, result, out = run_module(module, args(state="started", wait=False))
+    assert rc == 0 and result["changed"] is True, result
+    assert fake_em.summary() == [LOGON, FIND_JOB, ACTIVE, LATEST, post("sync"), TASK, NEW_SINCE, LOGOUT]
+    assert result["actions"] == ["sync"] and result["backup_session"]["id"] == NEW
+
+
 def test_start_whose_session_fails_stops_the_play_with_changed_and_task_sessions(fake_em, run_module):
     fake_em.logon()
     expect_start_until_new_session(fake_em)

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _query, _times
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _client, _times
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     BASE,

@@ -17,6 +17,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     LOGOUT,
     PASSWORD,
     job_session_xml,
+    job_xml,
     query_result,
     warning_texts,
     task_xml,
@@ -142,15 +143,33 @@ def test_job_name_that_no_session_has_fails_naming_it(fake_em, run_module):
 
 
 def test_sessions_of_other_jobs_are_never_stopped(fake_em, run_module):
-    """A name that breaks out of the server filter (or any filter quirk) must not widen a stop."""
-    name = "nomatch\u201d,JobName!=\u201dzzz"
+    """A name that would break out of the server filter (or any filter quirk) must not widen a stop."""
+    name = 'nomatch",JobName!="zzz'
     fake_em.logon()
     fake_em.expect("GET", "/query", body=query_result([running(S1, job="Other job"), running(S2, job="Third job")]))
     fake_em.expect("GET", "/query", body=query_result([running(S1, job="Other job")])).logout()
     rc, result, dummy = run_module(module, args(job_name=name))
     assert rc == 1 and result["changed"] is False and "has no session of a job of that name" in result["msg"]
+    assert fake_em.calls[1].param("filter") == 'JobName=="nomatch"",JobName!=""zzz";State!=Stopped'
     assert [c for c in fake_em.summary() if c[0] == "POST" and c[1] != "/api/sessionMngr/"] == []
     assert "returned 2 sessions that do not match job_name" in str(warning_texts(result))
+
+
+def test_a_name_with_typographic_quotes_is_looked_for_through_the_job_list(fake_em, run_module):
+    """EM may take “ ” for quotes and refuse the filter (400): the job's UID is sent instead."""
+    name = "Backup “Prod”"
+    job_uid = "urn:veeam:Job:4856ab37-2235-45e8-affe-d515878b01a9"
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([job_xml(name="Other"), job_xml(name=name)], "Jobs"))
+    fake_em.expect("GET", "/query", body=query_result([running(S1, job=name)]))
+    fake_em.expect("POST", "/backupSessions/" + S1, 202, task_xml("task-1", "Finished", True, "triggered to stop."))
+    fake_em.expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1, state="Stopped", result="Failed", job=name))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(job_name=name))
+    assert rc == 0 and result["changed"] is True, result
+    assert fake_em.summary()[1] == ("GET", "/api/query", "type=Job&format=Entities&sortAsc=Name&pageSize=1000&page=1")
+    assert fake_em.calls[2].param("filter") == 'State!=Stopped;JobUid=="%s"' % job_uid
+    assert [s["job_name"] for s in result["backup_sessions"]] == [name]
 
 
 def test_session_of_another_id_is_never_stopped(fake_em, run_module):
