@@ -89,7 +89,7 @@ def test_a_name_em_may_refuse_in_a_filter_is_not_sent_but_still_checked(entity, 
     query = _query.DECLARED[entity]
     question = query.ask(**{option: "Backup \u201cProd\u201d", "job_type": ["Backup"]})
     assert str(question.filter) == "JobType==Backup"
-    assert question.checks.options() == ["job_type", option]
+    assert question.checks.options() == [option, "job_type"]  # declaration order
     key = query.options[option].key
     assert question.checks.mismatch({key: "backup \u201cprod\u201d", "job_type": "Backup"}) is None
     assert question.checks.mismatch({key: "Backup Prod", "job_type": "Backup"}) == option
