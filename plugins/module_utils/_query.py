@@ -372,6 +372,30 @@ class Question(object):
             found = [self.query.normalise(node, links) for node in itertools.islice(raw, limit)]
         return self.keep(found, client.warnings, what)
 
+    def latest(self, client, key, names=None, limit=None, links=False):
+        """The newest item of each ``key(item)``, newest first, each checked (one that fails never counts).
+
+        Reading stops once every value of option ``names`` (also the items' key of those names) has
+        been seen, or ``limit`` items are found: no page after that is asked for.
+        """
+        wanted = _verify.fold(self.values.get(names) or ()) if names else set()
+        seen, found, dropped = set(), [], []
+        with closing(self.nodes(client, newest_first=True)) as raw:
+            for node in raw:
+                item = self.query.normalise(node, links)
+                if key(item) in seen:
+                    continue
+                if not self(item):
+                    dropped.append(item)
+                    continue
+                seen.add(key(item))
+                found.append(item)
+                wanted.discard((item.get(names) or "").casefold() if names else None)
+                if (limit and len(found) >= limit) or (names and self.values.get(names) and not wanted):
+                    break
+        self.keep(dropped, client.warnings)  # warns about each
+        return found
+
     def keep(self, items, warnings, what=None):
         return self.checks.keep(items, what or self.query.what, warnings)
 

@@ -196,23 +196,8 @@ def query_job_sessions(client, question, newest_first=True, limit=None, latest_p
     """
     if not latest_per_job:
         return question.items(client, newest_first=newest_first, limit=limit, links=links)
-    job_names = question.value("job_name")
-    wanted = set(name.casefold() for name in job_names or ())
-    seen, sessions, dropped = set(), [], []
-    for node in question.nodes(client, newest_first=True):
-        session = job_session(node, links)
-        key = session["job_uid"] or session["job_name"]
-        if key in seen:
-            continue
-        if not question(session):
-            dropped.append(session)  # never counts as its job's latest
-            continue
-        seen.add(key)
-        sessions.append(session)
-        wanted.discard((session["job_name"] or "").casefold())
-        if (limit and len(sessions) >= limit) or (job_names and not wanted):
-            break
-    question.keep(dropped, client.warnings)  # warns about each
+    sessions = question.latest(client, lambda session: session["job_uid"] or session["job_name"], names="job_name",
+                               limit=limit, links=links)
     if not newest_first:
         sessions.reverse()
     return sessions
