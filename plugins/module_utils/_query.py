@@ -316,6 +316,16 @@ class Query(object):
         question = self.ask(**{option: name})
         return bool(question.items(client, limit=1))
 
+    def warn_unknown(self, client, option, requested, items, what):
+        """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name).
+
+        ``option`` is both the option and the key of the items that holds the name.
+        """
+        for name in _verify.missing_names(requested, [item.get(option) for item in items]):
+            if not self.exists(client, option, name):
+                client.warnings.append("%s %r: Enterprise Manager has no %s of that name at all; check the "
+                                       "spelling (%s)" % (option, name, what, _verify.NAMES_HINT))
+
 
 class Question(object):
     """A query with its option values: the server filter and the client checks, from one declaration.

@@ -50,7 +50,9 @@ JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopy
 # collected by EM; a task that failed says so in its Result (Success="false") in either of the last two.
 EM_TASK_STATES = ("Running", "OperationFinished", "Finished")
 # The types of a Job entity (GET /query?type=Job), which differ from a session's JobType above.
-JOB_ENTITY_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
+# A backup job: the jobs whose VMs have restore points (the RPO view).
+BACKUP = "Backup"
+JOB_ENTITY_TYPES = (BACKUP, "BackupCopy", "ImmediateBackupCopy", "Replica")
 # The job types started with action=sync instead of action=start (post_jobs_id_actionsync).
 COPY_JOB_TYPES = ("BackupCopy", "ImmediateBackupCopy")
 VOCABULARY = {
@@ -240,18 +242,7 @@ def find_job_sessions(client, params, warn_unknown=True):
 
 def warn_unknown_job_names(client, job_names, sessions):
     """Warn about option job_name's names that no session has and EM knows no session of."""
-    warn_unknown_names(client, JOB_SESSIONS, "job_name", job_names, sessions, "session of a job")
-
-
-def warn_unknown_names(client, query, option, requested, items, what):
-    """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name).
-
-    ``option`` is both the option of ``query`` and the key of the items that holds the name.
-    """
-    for name in _verify.missing_names(requested, [item.get(option) for item in items]):
-        if not query.exists(client, option, name):
-            client.warnings.append("%s %r: Enterprise Manager has no %s of that name at all; check the spelling (%s)"
-                                   % (option, name, what, _verify.NAMES_HINT))
+    JOB_SESSIONS.warn_unknown(client, "job_name", job_names, sessions, "session of a job")
 
 
 def attach_task_sessions(client, sessions, links=False, results=None):

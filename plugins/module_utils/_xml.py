@@ -86,13 +86,16 @@ def entities(root, item):
     """Items of a query result, a collection or a single entity answer.
 
     Understands ``QueryResult/Entities/<collection>/<item>`` (format=Entities,
-    whatever the collection element is called), ``QueryResult/Refs/Ref`` and
-    ``EntityReferences/Ref`` (references) and ``<collection>/<item>``.
+    whatever the collection element is called), ``QueryResult/Resources/<collection>/<item>``
+    (what an EM 9.5 answers to ``type=ObjectInJob`` whatever format asks: ``<sInObjectJob>``),
+    ``QueryResult/Refs/Ref`` and ``EntityReferences/Ref`` (references) and ``<collection>/<item>``.
     """
     if root is None:
         return []
     if root.find("Entities") is not None:
         return root.findall("Entities/*/" + item)
+    if root.find("Resources") is not None:
+        return root.findall("Resources/*/" + item)
     if root.find("Refs") is not None:
         return root.findall("Refs/Ref")
     return root.findall("Ref") or root.findall(item)

@@ -233,7 +233,7 @@ def run(module, client):
         tasks = question.items(client, newest_first=params["sort"] == "newest_first", limit=params["limit"],
                                links=params["include_links"])
         for option, what in (("job_name", "task session of a job"), ("vm_name", "task session of a VM")):
-            _sessions.warn_unknown_names(client, _sessions.TASK_SESSIONS, option, question.value(option), tasks, what)
+            _sessions.TASK_SESSIONS.warn_unknown(client, option, question.value(option), tasks, what)
     return dict(changed=False, backup_task_sessions=tasks, summary=_sessions.summary(tasks, _sessions.TASK_STATES))
 
 
