@@ -153,7 +153,7 @@ def included(client, jobs, vm_names=None):
     """
     by_uid = dict((job["uid"].lower(), job) for job in jobs if job["uid"])
     vms, containers = {}, []
-    for chunk in _query.chunks(sorted(by_uid)):
+    for chunk in _query.chunks(sorted(set(job["uid"] for job in jobs if job["uid"]))):  # as EM wrote them
         for include in OBJECTS_IN_JOB.ask(job_uid=chunk, name=vm_names).items(client):
             job = by_uid.get((include["job_uid"] or "").lower(), {})
             server = job.get("backup_server_name")
@@ -220,7 +220,9 @@ def protection(client, rpo_seconds, vm_names=None, job_names=None, backup_server
     warn_missing(client, "job_name", job_names, [job["name"] for job in jobs], "backup job")
     vms, containers = included(client, jobs, vm_names)
     warn_missing(client, "vm_name", vm_names, [vm["vm_name"] for vm in vms.values()], "VM included in a backup job")
-    attach_latest_points(client, vms, _times.back(now, rpo_seconds, "rpo", str(rpo_seconds)), backup_server, vm_names)
+    if vms:
+        attach_latest_points(client, vms, _times.back(now, rpo_seconds, "rpo", str(rpo_seconds)), backup_server,
+                             vm_names)
     items = [vm_status(vm, now, rpo_seconds) for vm in vms.values()]
     not_protected = [item for item in items if item["status"] != PROTECTED]
     attach_last_task_sessions(client, not_protected)

@@ -134,6 +134,47 @@ def task_xml(task_id="task-1", state="Running", success=None, message=None, oper
             % (NS, BASE, task_id, BASE, task_id, task_id, state, operation, result))
 
 
+def vm_point_xml(point_id, vm="fin-db01", created="2026-12-01T21:08:15Z", ref=None, server="srv02.tech.local",
+                 restore_point_id="0c2e2bd6-1f5e-4a43-a0c4-2a5a5c37b5b4", algorithm="Incremental", point_type="Increment"):
+    """VmRestorePoint entity as the EM emulator and the 9.5 capture shape it (CreationTimeUTC, PointType, VM in Name)."""
+    ref = ref or "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.%s" % vm
+    return ('<VmRestorePoint Type="VmRestorePoint" Href="%(b)s/vmRestorePoints/%(id)s?format=Entity" '
+            'Name="%(vm)s@%(when)s" UID="urn:veeam:VmRestorePoint:%(id)s"><Links>'
+            '<Link Rel="Up" Type="BackupServerReference" Href="%(b)s/backupServers/%(srv)s" Name="%(server)s" />'
+            '<Link Rel="Up" Type="RestorePointReference" Href="%(b)s/restorePoints/%(rp)s" Name="rp" />'
+            '</Links><CreationTimeUTC>%(created)s</CreationTimeUTC><Algorithm>%(alg)s</Algorithm>'
+            '<PointType>%(pt)s</PointType><HierarchyObjRef>%(ref)s</HierarchyObjRef></VmRestorePoint>'
+            % dict(b=BASE, id=point_id, vm=vm, when=created.replace("T", " ").rstrip("Z"), srv=SERVER_ID,
+                   server=server, rp=restore_point_id, created=created, alg=algorithm, pt=point_type, ref=ref))
+
+
+def repository_xml(repo_id, name, capacity, free, kind="WindowsLocal", server="srv02.tech.local"):
+    """Repository entity, shaped like the get_repositories_id example (Capacity, FreeSpace, Kind)."""
+    return ('<Repository Type="Repository" Href="%(b)s/repositories/%(id)s?format=Entity" Name="%(name)s" '
+            'UID="urn:veeam:Repository:%(id)s"><Links>'
+            '<Link Rel="Up" Type="BackupServerReference" Href="%(b)s/backupServers/%(srv)s" Name="%(server)s" />'
+            '</Links><Capacity>%(cap)s</Capacity><FreeSpace>%(free)s</FreeSpace><Kind>%(kind)s</Kind></Repository>'
+            % dict(b=BASE, id=repo_id, name=name, srv=SERVER_ID, server=server, cap=capacity, free=free, kind=kind))
+
+
+def include_xml(include_id, name, job_id, job_name, ref=None):
+    """ObjectInJob as the 9.5 capture shapes it: no Name/UID attributes; Up link Type="Job"."""
+    ref = ref or "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.%s" % name
+    return ('<ObjectInJob Type="ObjectInJob" Href="%(b)s/jobs/%(job)s/includes/%(id)s"><Links>'
+            '<Link Rel="Delete" Href="%(b)s/jobs/%(job)s/includes/%(id)s" />'
+            '<Link Rel="Up" Type="Job" Href="%(b)s/jobs/%(job)s?format=Entity" Name="%(job_name)s" /></Links>'
+            '<ObjectInJobId>%(id)s</ObjectInJobId><HierarchyObjRef>%(ref)s</HierarchyObjRef><Name>%(name)s</Name>'
+            '<DisplayName>%(name)s</DisplayName><Order>1</Order></ObjectInJob>'
+            % dict(b=BASE, id=include_id, job=job_id, job_name=job_name, ref=ref, name=name))
+
+
+def resources_result(items, page=1, pages=1, page_size=1000):
+    """The ObjectInJob query's answer: <Resources><sInObjectJob>, whatever format asks (EM 9.5 capture)."""
+    return ('<?xml version="1.0" encoding="utf-8"?><QueryResult%s><Resources><sInObjectJob>%s</sInObjectJob>'
+            '</Resources><PagingInfo PageNum="%d" PageSize="%d" PagesCount="%d"><Links /></PagingInfo></QueryResult>'
+            % (NS, "".join(items), page, page_size, pages))
+
+
 CONNECTION = {"server": "em.example.com", "user": "Administrator", "password": PASSWORD}
 
 
