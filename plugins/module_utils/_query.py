@@ -340,7 +340,6 @@ class Question(object):
         self.filter = Filter()
         self.checks = _verify.Checks()
         self.unsent = []
-        self.nothing = False  # a name looked up through its UIDs names no entity: the answer is empty
         for name, option in query.options.items():
             if name in values:
                 if option.sendable(values[name]):
@@ -353,21 +352,21 @@ class Question(object):
         return self.values.get(option)
 
     def _look_up_names(self, client):
-        """Send the UIDs of the names that could not be sent (once, at the first request)."""
+        """Send the UIDs of the names that could not be sent (once, at the first request).
+
+        Without a UID (a name of no listed entity: the job list holds only backup, copy and replica
+        jobs) nothing narrows the query on the server, and the check alone keeps the name.
+        """
         pending, self.unsent = [o for o in self.unsent if o.by_uid], []
         for option in pending:
             entity, uid_option = option.by_uid
             uids = uids_named(client, entity, self.values[option.option])
-            if not uids:
-                self.nothing = True
-            else:
+            if uids:
                 self.query.options[uid_option].add(self.filter, self.checks, uids)
 
     def nodes(self, client, newest_first=None, limit=None, read_ahead=False, sort=None, first=None):
         """The raw entities of the answer, page by page (see ``iterate``)."""
         self._look_up_names(client)
-        if self.nothing:
-            return _no_nodes()
         descending = self.query.descending if newest_first is None else newest_first
         return iterate(client, self.query.entity, self.filter, sort_field=sort or self.query.sort,
                        descending=descending, limit=limit, read_ahead=read_ahead, first_page=first)
@@ -411,11 +410,6 @@ class Question(object):
 
     def __call__(self, item):
         return self.checks(item)
-
-
-def _no_nodes():
-    return
-    yield  # pylint: disable=unreachable  # a generator (closable) that yields nothing
 
 
 def uids_named(client, entity, names):

@@ -136,7 +136,7 @@ def report_window(spec="24h", end=None, what="window", end_what="window_end"):
     if spec is None or str(spec).strip() == "":
         spec = "24h"
     text = str(spec).strip()
-    start_time = _times.moment(text, what, now=end_time)
+    start_time = _times.moment(text, what, now=end_time, allow_zero=False)
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     if start_time >= end_time:

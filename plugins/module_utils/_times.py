@@ -77,15 +77,18 @@ def length(value, option, bare_seconds=False, allow_zero=False):
     return seconds
 
 
-def moment(value, option, now=None):
-    """A moment option: ISO 8601, or a length counted back from ``now`` -> aware UTC datetime."""
+def moment(value, option, now=None, allow_zero=True):
+    """A moment option: ISO 8601, or a length counted back from ``now`` -> aware UTC datetime.
+
+    ``allow_zero``: ``0m`` (now itself) is a moment; a window's length is refused at zero.
+    """
     text = _text(value, option)
     if _ISO_RE.match(text):
         return iso(text, option)
     if not (_LENGTH_RE.match(text) or _BARE_RE.match(text)):
         raise VeeamEmError("%s %r is neither a length such as %s (counted back from now) nor an ISO 8601 time "
                            "such as %s" % (option, text, LENGTH_EXAMPLES, ISO_EXAMPLE))
-    return back(now or utcnow(), length(text, option), option, text)
+    return back(now or utcnow(), length(text, option, allow_zero=allow_zero), option, text)
 
 
 def back(end, seconds, option, text):

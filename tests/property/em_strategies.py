@@ -107,6 +107,43 @@ def int_values(ok_min, ok_max, above, only=None):
     return raw.map(classify).filter(lambda pair: pair is not None)
 
 
+LENGTH_TEXTS = st.sampled_from(("30s", "5m", "1h30m", "2h", "1d", "1w", "0s", "90 s", "1h 30m", "5M", "3x", "h",
+                                "1.5h", "-5m", "", " ", "10s10s", "24", "1e3", "5.0", "+7", "\u0663s", "PT5M"))
+_LENGTH = re.compile(r"^(?:[0-9]+\s*[smhdw]\s*)+$", re.IGNORECASE)
+_LENGTH_PART = re.compile(r"([0-9]+)\s*([smhdw])", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def length_seconds(value):
+    """What the collection's time grammar makes of a timing option (a bare number counts seconds): seconds, or BAD.
+
+    Written from the documented grammar (90s, 30m, 24h, 7d, 2w, 1h30m, or whole seconds), not from the code.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return BAD
+    text = str(value).strip()
+    if re.match(r"^[0-9]+$", text):
+        return int(text)
+    if _LENGTH.match(text):
+        return sum(int(n) * _UNIT[u.lower()] for n, u in _LENGTH_PART.findall(text))
+    return BAD
+
+
+def length_values(ok_min, ok_max, above):
+    """(value, expect) of a timing option: OK within [ok_min, ok_max] seconds, ``above`` past it, BAD otherwise."""
+    numbers = st.integers(min_value=-10, max_value=10 ** 7)
+    spelled = st.integers(min_value=0, max_value=10 ** 4).flatmap(
+        lambda n: st.sampled_from(("%d" % n, " %d " % n, "%ds" % n, "%dm" % n, "%dh" % n, "%dd" % n, "%dm%ds" % (n, n))))
+    raw = st.one_of(numbers, spelled, LENGTH_TEXTS, ANY_TEXT, st.floats(allow_nan=False, allow_infinity=False))
+
+    def classify(value):
+        seconds = length_seconds(value)
+        if seconds is BAD or seconds < ok_min:
+            return (value, BAD)
+        return (value, above if seconds > ok_max else OK)
+    return raw.map(classify)
+
+
 # -- booleans and choices ---------------------------------------------------------
 BOOL_TEXTS = ("yes", "no", "on", "off", "true", "false", "True", "FALSE", "1", "0", "y", "n", "t", "f", "2", "-1",
               "", " ", "maybe", "tru", "yes ", "None", "null")

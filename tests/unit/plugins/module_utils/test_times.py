@@ -45,7 +45,6 @@ def test_moment(value, expected):
     ("2026-01-31T25:00:00Z", "created_before '2026-01-31T25:00:00Z' is not a valid time"),
     ("", "created_before '' is neither a length"),
     ("24", "created_before '24' has no unit: write 24h for hours, 24m for minutes or 24s for seconds"),
-    ("0h", "created_before '0h' must be longer than zero"),
     ("99999999w", "created_before '99999999w' reaches back before the year 1"),
     (["24h"], "created_before must be a length such as"),
 ])
@@ -83,5 +82,8 @@ def test_length_rejects_naming_the_option(value, message):
 
 
 def test_zero_length_only_where_allowed():
+    assert _times.moment("0m", "created_after", now=NOW) == NOW  # a moment: now
+    with pytest.raises(VeeamEmError, match="window '0h' must be longer than zero"):
+        _times.moment("0h", "window", now=NOW, allow_zero=False)
     assert _times.length("0s", "overlap", allow_zero=True) == 0
     assert _times.length("0", "overlap", bare_seconds=True, allow_zero=True) == 0
