@@ -86,8 +86,8 @@ def main():
          "query?type=VmRestorePoint&format=Entities&sortDesc=CreationTime&pageSize=3&page=1"
          "&filter=VmDisplayName==bench-vm04242"),
         ("points of the last 24 h (%d VMs)" % args.vms,
-         "query?type=VmRestorePoint&filter=CreationTime>=%s" % time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                            time.gmtime(NOW - 86400))),
+         "query?type=VmRestorePoint&filter=CreationTime>=" + time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                           time.gmtime(NOW - 86400))),
         ("OR of 40 RestorePointId== ", "query?type=VmRestorePoint&filter=" + ",".join(
             "RestorePointId==%s" % rp.id for rp in prot.restore_points[-40:])),
         ("includes of one job (ObjectInJob, JobName==)", 'query?type=ObjectInJob&filter=JobName=="Bench Backup 0421"'),
