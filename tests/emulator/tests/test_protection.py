@@ -403,3 +403,51 @@ def test_404_for_unknown_ids(admin):
         assert admin.get(path, json=True).json()["StatusCode"] == 404
     assert admin.post("vmRestorePoints").status_code == 405
     assert admin.get("vmRestorePoints?format=Bogus").status_code == 400
+
+
+# --------------------------------------------------------------------------- indexes
+def _random_protection_filter(rng, values, depth=0):
+    if depth < 2 and rng.random() < 0.4:
+        parts = [_random_protection_filter(rng, values, depth + 1) for _part in range(rng.randrange(2, 5))]
+        return "(%s)" % rng.choice((",", ";")).join(parts)
+    field = rng.choice(sorted(values))
+    kind, choices = values[field]
+    ops = (">", ">=", "<", "<=", "==") if kind == "range" else ("==", "==", "!=")
+    return "%s%s%s" % (field, rng.choice(ops), rng.choice(choices))
+
+
+@pytest.mark.parametrize("qtype", ("VmRestorePoint", "RestorePoint", "BackupFile"))
+def test_protection_indexes_answer_like_a_full_scan(qtype):
+    import random
+    from em_emulator.filters import compile_filter
+    from em_emulator.index import index_for
+    from em_emulator.protection import LISTS
+    data = generate(5, 600, 25, NOW_TS)
+    prot = ensure(data)
+    objs = LISTS[qtype](prot)
+    sample = objs[::max(1, len(objs) // 60)]
+    times = ("range", [iso(o.ctime) for o in sample])
+    servers = ("eq", ['"%s"' % s.name for s in data.servers])
+    if qtype == "VmRestorePoint":
+        values = {"UID": ("eq", [o.id for o in sample]), "CreationTime": times,
+                  "VmDisplayName": ("eq", ['"%s"' % o.vm.name for o in sample]),
+                  "RestorePointId": ("eq", [o.rp.id for o in sample]), "Type": ("eq", ["Full", "Increment"]),
+                  "BackupServerName": servers}
+    elif qtype == "RestorePoint":
+        values = {"UID": ("eq", [o.id for o in sample]), "CreationTime": times,
+                  "BackupName": ("eq", ['"%s"' % o.backup.name.replace('"', '""') for o in sample]),
+                  "BackupServerName": servers}
+    else:
+        values = {"CreationTimeUTC": times, "FileType": ("eq", ["vbk", "vib"]),
+                  "BackupSize": ("range", [str(o.backup_size) for o in sample]),
+                  "CompressRatio": ("range", ["0.5", "0.55", "1"]), "BackupServerName": servers}
+    idx = index_for(data, qtype)
+    rng = random.Random(qtype)
+    answered = 0
+    for _round in range(150):
+        text = _random_protection_filter(rng, values)
+        pred = compile_filter(text, qtype)
+        expected = [o for o in objs if pred(o)]
+        assert idx.select(pred) == expected, text
+        answered += bool(expected)
+    assert answered > 15
