@@ -99,7 +99,7 @@ def main():
     for label, path in queries:
         times = []
         size = 0
-        for _ in range(args.runs):
+        for _run in range(args.runs):
             with app.cache_lock:
                 app.cache.clear()
             (_key, resp), seconds = timed(lambda: app.handle("GET", "/api/" + path, headers, base))

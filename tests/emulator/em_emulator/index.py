@@ -154,6 +154,11 @@ def index_for(dataset, qtype):
     return indexes[qtype]
 
 
+def forget_index(dataset, qtype):
+    """Drop the index of one query type (its list changed); built again when next needed."""
+    dataset.__dict__.get("_query_indexes", {}).pop(qtype, None)
+
+
 def forget_indexes(dataset):
     """Drop every index (values changed without ``touched``); they are built again when next needed."""
     dataset.__dict__.pop("_query_indexes", None)

@@ -316,6 +316,8 @@ class Protection(object):
         self.root_by_id = dict((r.id, r) for r in self.roots)
         self._platforms = {}
         self._platform_of = platform_of or _default_platform
+        self.chains = {}  # (job id, VM name) -> its kept VM restore points, oldest first
+        self.merged = set()  # sessions merged after the derivation (merge_session)
         self._derive_includes()
         self._derive_points(exclude)
         self.seconds = time.perf_counter() - started
@@ -408,6 +410,8 @@ class Protection(object):
             p.seq = len(vm_points)
             rp.vm_points.append(p)
             vm_points.append(p)
+            self.chains.setdefault((s.job.id, t.vm), []).append(p)
+        self._backup_of_job = backups
         self.vm_points = vm_points
         self.vm_point_by_id = _PointIds(vm_points)
         for backup in backups.values():
@@ -436,6 +440,83 @@ class Protection(object):
         for repo in self.repositories:
             repo.size_for(sum(rp.file.backup_size for b in repo.backups for rp in b.points))
 
+    # ------------------------------------------------------------------ sessions finished at run time
+    def merge_session(self, s):
+        """Add the points of a session that finished after the derivation (a started job), retention included."""
+        self.merged.add(id(s))
+        job = s.job
+        if job.job_type not in PROTECTED_JOB_TYPES:
+            return
+        rp = None
+        touched = []
+        for t in s.tasks:
+            if t.vrp_id is None or t.result not in _POINT_RESULTS or t.state != "Completed" or t.etime is None:
+                continue
+            backup = self._backup_of_job.get(job.id)
+            if backup is None:
+                backup = self._backup_of_job[job.id] = Backup(job, self._repository_of(job), self.platform_of(job),
+                                                              len(self.backups))
+                self.backups.append(backup)
+                self.backup_by_id[backup.id] = backup
+                backup.repository.backups.append(backup)
+            if rp is None:
+                rp_id, rp_time = session_restore_point(s)
+                if rp_id is None:
+                    rp_id, rp_time = derived_id(s.id), s.ctime + 8 + (s.ctime % 60)
+                rp = RestorePoint(rp_id, s, backup, rp_time)
+                rp.synthetic = time.gmtime(rp.ctime).tm_wday == 5
+                rp.full = rp.synthetic or not backup.points
+                backup.points.append(rp)
+                self.restore_points.append(rp)
+                self.restore_point_by_id[rp.id] = rp
+            chain = self.chains.setdefault((job.id, t.vm), [])
+            p = VmRestorePoint(t, self.root_of(job).vm(t.vm), rp, t.etime if t.vrp_id is True else
+                               task_restore_point(t)[1])
+            p.full = not chain
+            chain.append(p)
+            rp.vm_points.append(p)
+            self.vm_points.append(p)
+            self.vm_point_by_id.add(p)
+            touched.append(chain)
+        if rp is None:
+            return
+        rp.file = BackupFile(rp)
+        self.backup_files.append(rp.file)
+        self.backup_file_by_id[rp.file.id] = rp.file
+        gone = set()
+        for chain in touched:
+            while len(chain) > RETENTION_POINTS:
+                old = chain.pop(0)
+                gone.add(id(old))
+                old.rp.vm_points.remove(old)
+                self.vm_point_by_id.remove(old)
+                chain[0].full = True
+                if not old.rp.vm_points:
+                    self._remove_restore_point(old.rp)
+        if gone:
+            self.vm_points[:] = [p for p in self.vm_points if id(p) not in gone]
+        for seq, obj in enumerate(self.vm_points):
+            obj.seq = seq
+        for items in (self.restore_points, self.backup_files):
+            for seq, obj in enumerate(items):
+                obj.seq = seq
+        repo = rp.backup.repository
+        repo.size_for(sum(x.file.backup_size for b in repo.backups for x in b.points))
+
+    def _remove_restore_point(self, rp):
+        backup = rp.backup
+        backup.points.remove(rp)
+        self.restore_points.remove(rp)
+        self.restore_point_by_id.pop(rp.id, None)
+        self.backup_files.remove(rp.file)
+        self.backup_file_by_id.pop(rp.file.id, None)
+        if backup.points and not backup.points[0].full:  # the chain's new oldest point becomes its full
+            first = backup.points[0]
+            first.full = True
+            index = self.backup_files.index(first.file)
+            self.backup_files[index] = first.file = BackupFile(first)
+            self.backup_file_by_id[first.file.id] = first.file
+
     # ------------------------------------------------------------------ reports
     def latest_states(self):
         """{(root id, vm name): Result of the VM's latest finished task session} over protected jobs."""
@@ -454,10 +535,18 @@ class _PointIds(object):
         self.by_task = {}
         self.explicit = {}
         for p in points:
-            if p.task.vrp_id is True:
-                self.by_task[p.task.id] = p
-            else:
-                self.explicit[p.id] = p
+            self.add(p)
+
+    def add(self, p):
+        if p.task.vrp_id is True:
+            self.by_task[p.task.id] = p
+        else:
+            self.explicit[p.id] = p
+
+    def remove(self, p):
+        if self.by_task.get(p.task.id) is p:
+            del self.by_task[p.task.id]
+        self.explicit.pop(p.id, None)
 
     def get(self, ident):
         p = self.explicit.get(ident)
@@ -488,6 +577,11 @@ def seq_key(obj):
 def protection_of(data):
     """The Protection of a dataset, once derived (``ensure``), else None."""
     return data.__dict__.get("_protection")
+
+
+def forget(data):
+    """Drop the dataset's Protection (the data changed: derived again when next needed)."""
+    data.__dict__.pop("_protection", None)
 
 
 def ensure(data, exclude=(), platform_of=None):

@@ -10,10 +10,8 @@ The data (protection.Protection) is derived once, at the first request that need
 dataset as it was loaded (sessions started through the API afterwards add no restore point).
 """
 
-import threading
-
-from .index import register_list
-from .protection import COMPRESS_RATIO, DEDUP_RATIO, FIELDS, LISTS, ensure, protection_of, seq_key
+from .index import forget_index, register_list
+from .protection import COMPRESS_RATIO, DEDUP_RATIO, FIELDS, LISTS, ensure, forget, protection_of, seq_key
 from .render import NS, j_collection, json_links, jstr, x_collection, xa, xml_doc, xml_links, xt
 from .timeutil import iso
 
@@ -361,15 +359,26 @@ class ProtectionService(object):
 
     def __init__(self, app):
         self.app = app
-        self.lock = threading.Lock()
 
     def data(self):
         """The Protection, derived once from the loaded dataset (sessions started at run time excluded)."""
         prot = protection_of(self.app.data)
-        if prot is None:
-            with self.lock, self.app.data_lock:
-                prot = ensure(self.app.data, exclude=list(self.app.jobs.added))
+        added = self.app.jobs.added
+        if prot is None or any(s.state == "Stopped" and id(s) not in prot.merged for s in added):
+            # data_lock only (an RLock that the query service already holds): one lock, no lock-order deadlock
+            with self.app.data_lock:
+                prot = ensure(self.app.data, exclude=list(added))
+                for s in added:  # sessions of started jobs, once finished
+                    if s.state == "Stopped" and id(s) not in prot.merged:
+                        prot.merge_session(s)
+                        for qtype in LISTS:
+                            forget_index(self.app.data, qtype)
         return prot
+
+    def reset(self):
+        """The started sessions are gone (/_emulator/reset): derive again from the dataset when next needed."""
+        with self.app.data_lock:
+            forget(self.app.data)
 
     # ------------------------------------------------------------------ routing
     def route(self, method, parts, low, req):

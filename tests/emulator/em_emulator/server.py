@@ -170,6 +170,7 @@ class EmulatorApp(object):
     def reset(self):
         self.stops.reset()
         self.jobs.reset()
+        self.protection.reset()
         with self.data_lock:
             for obj, values in self.undo.values():
                 for field, value in values:

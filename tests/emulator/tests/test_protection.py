@@ -451,3 +451,32 @@ def test_protection_indexes_answer_like_a_full_scan(qtype):
         assert idx.select(pred) == expected, text
         answered += bool(expected)
     assert answered > 15
+
+
+# --------------------------------------------------------------------------- sessions of started jobs
+def test_a_started_job_leaves_points_and_reset_removes_them(start):
+    emu = start("--http", "--seed", "42", "--job-duration", "0")
+    admin = emu.client()
+    before = vrps(admin, "VmDisplayName==ora02", sortDesc="CreationTime")
+    assert len(before) == RETENTION_POINTS
+    oldest = before[-1]["UID"]
+    assert admin.post("jobs/%s?action=start" % ORACLE).status_code == 202
+    sessions = admin.json("query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1&filter="
+                          + quote('JobName=="Oracle Backup"'))["Entities"]["BackupJobSessions"]["BackupJobSessions"]
+    assert sessions[0]["Result"] == "Success" and sessions[0]["State"] == "Stopped"
+    task = [t for t in admin.json("backupSessions/%s/taskSessions?format=Entity" % uid(sessions[0]))
+            ["BackupTaskSessions"] if t["VmDisplayName"] == "ora02"][0]
+    related = [lk["Href"] for lk in task["Links"] if lk["Rel"] == "Related"][0]
+    after = vrps(admin, "VmDisplayName==ora02", sortDesc="CreationTime")
+    assert len(after) == RETENTION_POINTS  # retention: the oldest went
+    assert after[0]["Name"] == "ora02@" + task["EndTimeUTC"].replace("T", " ").rstrip("Z")
+    assert related.startswith(emu.url + "vmRestorePoints/" + uid(after[0]))
+    assert oldest not in [p["UID"] for p in after]
+    assert admin.get("vmRestorePoints/" + uid(after[0])).status_code == 200
+    rp = [lk for lk in after[0]["Links"] if lk.get("Type") == "RestorePointReference"][0]["Href"]
+    assert [uid(p) for p in admin.json(rp + "/vmRestorePoints")["Refs"]] == \
+        [uid(p) for p in vrps(admin, "RestorePointId==" + rp.rsplit("/", 1)[1], sortAsc="CreationTime")]
+    emu.reset()
+    admin = emu.client()
+    assert [p["UID"] for p in vrps(admin, "VmDisplayName==ora02", sortDesc="CreationTime")] == \
+        [p["UID"] for p in before]
