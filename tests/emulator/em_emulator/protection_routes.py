@@ -7,7 +7,8 @@ RestorePoint, ObjectInJob, Repository, Backup, BackupFile (docs/emulator.md, "Pr
 
 Every list and entity is read by any logged-on user (the Restore Operator too): nothing here acts.
 The data (protection.Protection) is derived once, at the first request that needs it, from the
-dataset as it was loaded (sessions started through the API afterwards add no restore point).
+dataset as it was loaded; the sessions of jobs started through the API are merged in once they have
+finished (``Protection.merge_session``), and /_emulator/reset derives it again.
 """
 
 from .index import forget_index, register_list
