@@ -14,6 +14,7 @@ response cache cleared, median of RUNS). Prints figures only (no pass/fail).
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -51,9 +52,15 @@ def build(vms, points, per_job):
     return Dataset(NOW, base.servers, base.jobs + jobs, base.sessions + sessions, base.task_sessions + tasks)
 
 
+def _rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def timed(func):
     started = time.perf_counter()
+    cpu = time.process_time()
     value = func()
+    timed.cpu = time.process_time() - cpu  # CPU seconds: less sensitive than wall time to a busy machine
     return value, time.perf_counter() - started
 
 
@@ -66,8 +73,8 @@ def main():
     p.add_argument("--dump", help="write the dataset to this --data file and exit")
     args = p.parse_args()
     data, seconds = timed(lambda: build(args.vms, args.points, args.vms_per_job))
-    print("dataset: %d jobs, %d sessions, %d task sessions built in %.2f s"
-          % (len(data.jobs), len(data.sessions), len(data.task_sessions), seconds))
+    print("dataset: %d jobs, %d sessions, %d task sessions built in %.2f s (%.2f s CPU), peak RSS %d MB"
+          % (len(data.jobs), len(data.sessions), len(data.task_sessions), seconds, timed.cpu, _rss_mb()))
     if args.dump:
         data.dump(args.dump)
         print("written to %s" % args.dump)
@@ -76,8 +83,9 @@ def main():
     from em_emulator.server import EmulatorApp
     app = EmulatorApp(parse_args(["--http", "--port", "0"]), dataset=data)
     prot, seconds = timed(lambda: ensure(app.data))
-    print("protection derived in %.2f s: %d VM restore points, %d restore points, %d includes, %d backups"
-          % (seconds, len(prot.vm_points), len(prot.restore_points), len(prot.includes), len(prot.backups)))
+    print("protection derived in %.2f s (%.2f s CPU): %d VM restore points, %d restore points, %d includes, "
+          "%d backups; peak RSS %d MB" % (seconds, timed.cpu, len(prot.vm_points), len(prot.restore_points),
+                                          len(prot.includes), len(prot.backups), _rss_mb()))
     ls = app.auth.logon(app.auth.users["administrator"], "v1_7")
     headers = {"X-RestSvcSessionId": ls.token}
     base = "http://127.0.0.1:9/api/"

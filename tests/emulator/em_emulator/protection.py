@@ -389,12 +389,13 @@ class Protection(object):
             backup = backups.get(job.id)
             if backup is None:
                 backup = backups[job.id] = Backup(job, self._repository_of(job), self.platform_of(job), 0)
-            kept[key] = (chain[max(0, len(chain) - RETENTION_POINTS)], self.root_of(job).vm(key[1]), backup)
+            kept[key] = (chain[max(0, len(chain) - RETENTION_POINTS)], self.root_of(job).vm(key[1]), backup,
+                         self.chains.setdefault(key, []))
         points = {}  # id(session) -> RestorePoint
         vm_points = []  # in the order of their task sessions
         for t in candidates:
             s = t.session
-            oldest, vm, backup = kept[(s.job.id, t.vm)]
+            oldest, vm, backup, kept_chain = kept[(s.job.id, t.vm)]
             if t.ctime < oldest.ctime:  # removed by retention
                 continue
             rp = points.get(id(s))
@@ -410,7 +411,7 @@ class Protection(object):
             p.seq = len(vm_points)
             rp.vm_points.append(p)
             vm_points.append(p)
-            self.chains.setdefault((s.job.id, t.vm), []).append(p)
+            kept_chain.append(p)
         self._backup_of_job = backups
         self.vm_points = vm_points
         self.vm_point_by_id = _PointIds(vm_points)
@@ -521,10 +522,16 @@ class Protection(object):
     def latest_states(self):
         """{(root id, vm name): Result of the VM's latest finished task session} over protected jobs."""
         out = {}
+        roots = {}  # job id -> its root's ID, "" for jobs of other types
         for t in self.data.task_sessions:  # creation order: the last one wins
-            s = t.session
-            if s.job.job_type in PROTECTED_JOB_TYPES and t.state == "Completed":
-                out[(self.root_of(s.job).id, t.vm)] = t.result
+            if t.state != "Completed":
+                continue
+            job = t.session.job
+            root = roots.get(job.id)
+            if root is None:
+                root = roots[job.id] = self.root_of(job).id if job.job_type in PROTECTED_JOB_TYPES else ""
+            if root:
+                out[(root, t.vm)] = t.result
         return out
 
 
@@ -532,10 +539,8 @@ class _PointIds(object):
     """{VM restore point ID: point} without storing 300,000 IDs: a derived ID leads to its task session."""
 
     def __init__(self, points):
-        self.by_task = {}
-        self.explicit = {}
-        for p in points:
-            self.add(p)
+        self.by_task = dict((p.task.id, p) for p in points if p.task.vrp_id is True)
+        self.explicit = dict((p.id, p) for p in points if p.task.vrp_id is not True)
 
     def add(self, p):
         if p.task.vrp_id is True:
