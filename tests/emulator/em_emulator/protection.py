@@ -92,7 +92,9 @@ def add_scenario(data):
     """The dataset plus the scenario job "Finance Backup" and its sessions (called by dataset.generate)."""
     now = data.now
     server = data.servers[0]
-    job = Job(SCENARIO_JOB_ID, SCENARIO_JOB_NAME, "Backup", server, (HEALTHY_VM, BREACHED_VM, NEVER_VM))
+    settings = {"platform": "VMware", "description": "Backup of the finance servers", "schedule_time": "21:00",
+                "schedule_enabled": True}  # the job resource's values (jobs.state_from_settings), kept by --dump-data
+    job = Job(SCENARIO_JOB_ID, SCENARIO_JOB_NAME, "Backup", server, (HEALTHY_VM, BREACHED_VM, NEVER_VM), settings)
     day0 = now - now % 86400 + 21 * 3600
     if day0 > now - 3600:
         day0 -= 86400

@@ -208,7 +208,7 @@ def test_object_in_job_query_answers_resources_whatever_the_format(admin, pemu):
 def test_a_folder_is_included_somewhere(admin):
     got = admin.json("query?type=ObjectInJob&filter=" + quote('Name=="Finance Archive"'))
     objs = got["Resources"]["sInObjectJob"]["ObjectsInJob"]
-    assert len(objs) == 1 and ":Folder:" in objs[0]["HierarchyObjRef"]
+    assert len(objs) == 1 and objs[0]["HierarchyObjRef"].startswith("urn:VMware:Folder:")
     assert [lk["Name"] for lk in objs[0]["Links"] if lk["Rel"] == "Up"] == [FINANCE]
 
 
@@ -354,6 +354,9 @@ def test_breached_never_protected_and_orphan_vms(admin):
     old = vrps(admin, "VmDisplayName==fin-old01", sortDesc="CreationTime")
     assert len(old) == 20 and old[0]["Name"] == "fin-old01@2025-12-05 21:12:15"
     assert admin.json("query?type=ObjectInJob&filter=Name==fin-old01")["Resources"]["sInObjectJob"]["ObjectsInJob"] == []
+    finance = [j for j in admin.json("jobs?format=Entity")["Jobs"] if j["Name"] == FINANCE][0]
+    assert (finance["Platform"], finance["ScheduleEnabled"], finance["NextRun"]) == ("VMware", True,
+                                                                                    "2026-01-15T21:00:00Z")
     # fin-app01: healthy, a point from last night
     assert vrps(admin, "VmDisplayName==fin-app01", sortDesc="CreationTime", pageSize=1)[0]["Name"] == \
         "fin-app01@2026-01-14 21:04:15"
