@@ -396,9 +396,11 @@ class ProtectionService(object):
                 return ("GET",), lambda: self.r_children(req, kind, parts[1].lower(), low[2])
             return None
         if head == "jobs" and n in (3, 4) and low[2] == "includes":
+            # POST (add a VM) and DELETE (remove it) are documented: not emulated (501), like job edits
             if n == 3:
-                return ("GET",), lambda: self.r_includes(req, parts[1].lower())
-            return ("GET",), lambda: self.r_include(req, parts[1].lower(), parts[3].lower())
+                return ("GET", "POST"), self._get_only(req, lambda: self.r_includes(req, parts[1].lower()))
+            return ("GET", "DELETE"), self._get_only(
+                req, lambda: self.r_include(req, parts[1].lower(), parts[3].lower()))
         if head == "backupservers" and n == 3 and low[2] == "repositories":
             return ("GET",), lambda: self.r_server_repositories(req, parts[1].lower())
         if head == "reports" and n >= 2 and low[1] == "summary":
@@ -407,6 +409,15 @@ class ProtectionService(object):
             if n == 3 and low[2] in ("overview", "vms_overview", "repository"):
                 return ("GET",), lambda: self.r_report(req, low[2])
         return None
+
+    @staticmethod
+    def _get_only(req, func):
+        def route():
+            if req.method != "GET":
+                raise ProtectionError(501, "%s %s is not emulated: the job's includes do not change."
+                                      % (req.method, req.path))
+            return func()
+        return route
 
     # ------------------------------------------------------------------ lists and entities
     def _send_list(self, req, kind, items):

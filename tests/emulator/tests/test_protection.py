@@ -405,6 +405,9 @@ def test_404_for_unknown_ids(admin):
         assert r.status_code == 404, path
         assert admin.get(path, json=True).json()["StatusCode"] == 404
     assert admin.post("vmRestorePoints").status_code == 405
+    assert admin.post("jobs/%s/includes" % ORACLE).status_code == 501  # documented, not emulated
+    assert admin.delete("jobs/%s/includes/%s" % (ORACLE, ORA01_INCLUDE)).status_code == 501
+    assert admin.get("jobs/%s/includes/%s" % (ORACLE, ORA01_INCLUDE)).status_code == 200
     assert admin.get("vmRestorePoints?format=Bogus").status_code == 400
 
 
