@@ -89,6 +89,13 @@ QUERY_TYPES = {
     "backupserver": "BackupServer",
     "task": "Task",
     "job": "Job",
+    # the protection side (protection.py)
+    "vmrestorepoint": "VmRestorePoint",
+    "restorepoint": "RestorePoint",
+    "objectinjob": "ObjectInJob",
+    "repository": "Repository",
+    "backup": "Backup",
+    "backupfile": "BackupFile",
 }
 # Every other query type the query_type page lists: valid on a real EM, not emulated (501).
 DOCUMENTED_QUERY_TYPES = frozenset(t.lower() for t in (

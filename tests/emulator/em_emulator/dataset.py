@@ -201,8 +201,8 @@ def task_restore_point(t):
     """(id, time) of the VM restore point a task session created, or (None, None)."""
     if t.vrp_id is None:
         return None, None
-    if t.vrp_id is True:
-        return derived_id(t.id), t.ctime + 60 + (t.ctime % 120)
+    if t.vrp_id is True:  # written when the VM's task ends (protection.py: at the task session's end time)
+        return derived_id(t.id), t.etime if t.etime is not None else t.ctime + 60 + (t.ctime % 120)
     return t.vrp_id, t.vrp_time
 
 
@@ -521,4 +521,5 @@ def generate(seed=42, sessions=2000, jobs=40, now=None):
     """Deterministic dataset for (seed, sessions, jobs, now)."""
     if now is None:
         now = time.time()
-    return _Generator(seed, sessions, jobs, now).build()
+    from .protection import add_scenario  # the protection scenario job, on top (docs/emulator.md "Protection")
+    return add_scenario(_Generator(seed, sessions, jobs, now).build())

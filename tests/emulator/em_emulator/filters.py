@@ -76,6 +76,11 @@ class Field(object):
                 return int(raw)
             except ValueError:
                 raise FilterError("Invalid numeric value '%s' for %s" % (raw, self.name))
+        if kind == "double":
+            try:
+                return float(raw)
+            except ValueError:
+                raise FilterError("Invalid numeric value '%s' for %s" % (raw, self.name))
         raise FilterError("Field %s cannot be filtered" % self.name)
 
     def key(self, obj):

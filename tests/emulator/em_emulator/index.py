@@ -32,7 +32,10 @@ from .filters import FIELDS_BY_TYPE
 
 _INDEXED_TYPES = {"BackupJobSession": "sessions", "BackupTaskSession": "task_sessions"}
 _RANGE_OPS = (">", ">=", "<", "<=")
-_RANGE_KINDS = ("datetime", "long")
+_RANGE_KINDS = ("datetime", "long", "double")
+# Lists registered by other modules (protection_routes): query type -> provider(dataset) returning
+# (objects in query order, fields, order key) once the list exists, else None.
+_PROVIDERS = {}
 
 
 def order_key(obj):
@@ -43,9 +46,10 @@ def order_key(obj):
 class QueryIndex(object):
     """Equality and range indexes over one list of the dataset (built lazily per field)."""
 
-    def __init__(self, objects, fields):
-        self.objects = objects  # the dataset's own list, in order_key order
+    def __init__(self, objects, fields, order=order_key):
+        self.objects = objects  # the dataset's own list, in ``order`` order
         self.fields = fields
+        self.order = order
         self.equal = {}  # field name -> {key: [objects]}
         self.ranges = {}  # field name -> ([sorted keys], [objects in the same order])
         self.touched = {}  # id(obj) -> obj: values changed since it was indexed
@@ -124,18 +128,35 @@ class QueryIndex(object):
             return [o for o in self.objects if pred(o)]
         unique = dict((id(o), o) for o in plan[1]())
         unique.update(self.touched)
-        return sorted((o for o in unique.values() if pred(o)), key=order_key)
+        return sorted((o for o in unique.values() if pred(o)), key=self.order)
+
+
+def register_list(qtype, provider):
+    """Index the list ``provider(dataset)`` returns ((objects, fields, order key) or None) for ``qtype``."""
+    _PROVIDERS[qtype] = provider
 
 
 def index_for(dataset, qtype):
     """The QueryIndex of a query type's list (None for types without one: servers, EM tasks)."""
     attr = _INDEXED_TYPES.get(qtype)
-    if attr is None:
+    provider = _PROVIDERS.get(qtype)
+    if attr is None and provider is None:
         return None
     indexes = dataset.__dict__.setdefault("_query_indexes", {})
     if qtype not in indexes:
-        indexes[qtype] = QueryIndex(getattr(dataset, attr), FIELDS_BY_TYPE[qtype])
+        if attr is not None:
+            indexes[qtype] = QueryIndex(getattr(dataset, attr), FIELDS_BY_TYPE[qtype])
+        else:
+            parts = provider(dataset)
+            if parts is None:
+                return None
+            indexes[qtype] = QueryIndex(*parts)
     return indexes[qtype]
+
+
+def forget_index(dataset, qtype):
+    """Drop the index of one query type (its list changed); built again when next needed."""
+    dataset.__dict__.get("_query_indexes", {}).pop(qtype, None)
 
 
 def forget_indexes(dataset):

@@ -22,13 +22,16 @@ from .dataset import Dataset, generate
 from .filters import FilterError, compile_filter, sort_key
 from .jobs import JobError, JobService
 from .index import forget_indexes, index_for, touched
+from .protection_routes import (COLLECTIONS_WITH_ID as PROTECTION_COLLECTIONS, QUERY_TYPES as PROTECTION_QUERY_TYPES,
+                                RESOURCE_QUERY_TYPES, ProtectionError, ProtectionService, j_resources_result,
+                                x_resources_result)
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService
 
 TOKEN_HEADER = "X-RestSvcSessionId"
 COLLECTIONS_WITH_ID = frozenset(("logonsessions", "backupsessions", "backuptasksessions", "backupservers", "tasks",
-                                 "jobs"))
+                                 "jobs")) | PROTECTION_COLLECTIONS
 CACHE_ENTRIES = 24
 _SESSION_FIELDS = ("state", "result", "etime", "progress")
 _TASK_FIELDS = ("state", "result", "etime", "reason")
@@ -133,6 +136,7 @@ class EmulatorApp(object):
                                       config.error_status, config.seed)
         self.jobs = JobService(self, getattr(config, "job_duration", 3.0), getattr(config, "job_outcome", None))
         self.stops = StopService(self, config.stop_delay)
+        self.protection = ProtectionService(self)
         self.stats = Stats()
         self.window = config.list_window_days * 86400 if config.list_window_days > 0 else None
         if config.logon_delay < 0:
@@ -166,6 +170,7 @@ class EmulatorApp(object):
     def reset(self):
         self.stops.reset()
         self.jobs.reset()
+        self.protection.reset()
         with self.data_lock:
             for obj, values in self.undo.values():
                 for field, value in values:
@@ -229,7 +234,7 @@ class EmulatorApp(object):
             return key, self.error(req, fail, msg)
         try:
             return key, route()
-        except (ApiError, JobError) as err:
+        except (ApiError, JobError, ProtectionError) as err:
             return key, self.error(req, err.status, err.message, err.headers)
         except Exception as err:  # noqa: BLE001  pylint: disable=broad-except
             if self.config.verbose:
@@ -262,6 +267,8 @@ class EmulatorApp(object):
         shown = list(parts)
         if len(low) >= 2 and low[0] in COLLECTIONS_WITH_ID:
             shown[1] = "{id}"
+        if len(low) == 4 and low[0] == "jobs" and low[2] == "includes":
+            shown[3] = "{id}"
         key = "%s %s" % (method, "/api/" + "/".join(shown) + ("/" if path.endswith("/") and shown else ""))
 
         def allow(methods, func):
@@ -275,6 +282,9 @@ class EmulatorApp(object):
             return key, allow(("POST",), lambda: self.r_logon(req))
         authed = self._authed(req)
         head = low[0]
+        found = self.protection.route(method, parts, low, req)
+        if found is not None:
+            return key, allow(found[0], authed(found[1]))
         if len(low) == 1:
             routes = {
                 "logonsessions": lambda: self.r_logon_sessions(req),
@@ -594,6 +604,8 @@ class EmulatorApp(object):
                     (r.x_server_ref, r.j_server_ref, None)
             elif qtype == "Job":
                 source, x_one, j_one, tag = self.jobs.query_parts(req, entity)
+            elif qtype in PROTECTION_QUERY_TYPES:
+                source, x_one, j_one, tag = self.protection.query_parts(req, qtype, entity)
             else:
                 source = list(req.logon.tasks.values())
                 x_one, j_one, tag = (r.x_em_task, r.j_em_task, "Tasks") if entity else \
@@ -616,7 +628,10 @@ class EmulatorApp(object):
                 size = total
             links = paging_links(_page_href(req), page, pages)
             paging = (page, size, pages, links)
-            if req.json:
+            if qtype in RESOURCE_QUERY_TYPES:  # <Resources><sInObjectJob>, whatever the format
+                body = (j_resources_result if req.json else x_resources_result)(
+                    [(j_one if req.json else x_one)(o) for o in chunk], paging)
+            elif req.json:
                 body = j_query_result(tag, [j_one(o) for o in chunk], paging)
             else:
                 body = x_query_result(tag, [x_one(o) for o in chunk], paging)

@@ -107,7 +107,7 @@ def test_query_svc(admin, emu):
 def test_not_found(admin):
     for path in ("backupSessions/00000000-0000-0000-0000-000000000000",
                  "backupSessions/00000000-0000-0000-0000-000000000000/taskSessions",
-                 "backupTaskSessions/nope", "backupServers/nope", "tasks/task-999", "repositories", "jobs/nope",
+                 "backupTaskSessions/nope", "backupServers/nope", "tasks/task-999", "replicas", "jobs/nope",
                  "jobs/62638c60-74b6-4d6d-8d13-4cd32039f523", "no/such/thing"):
         r = admin.get(path)
         assert r.status_code == 404, path
