@@ -382,8 +382,21 @@ class ProtectionService(object):
             forget(self.app.data)
 
     # ------------------------------------------------------------------ routing
-    def route(self, method, parts, low, req):
-        """(allowed methods, callable) for a protection path, or None."""
+    def route(self, parts, low, req):
+        """(allowed methods, callable) for a protection path, or None; the callable runs under the data lock
+        (a started job's session may be merged in by another request meanwhile)."""
+        found = self._find(parts, low, req)
+        if found is None:
+            return None
+        methods, func = found
+        lock = self.app.data_lock
+
+        def locked():
+            with lock:
+                return func()
+        return methods, locked
+
+    def _find(self, parts, low, req):
         n = len(low)
         head = low[0]
         if head in KINDS:

@@ -282,7 +282,7 @@ class EmulatorApp(object):
             return key, allow(("POST",), lambda: self.r_logon(req))
         authed = self._authed(req)
         head = low[0]
-        found = self.protection.route(method, parts, low, req)
+        found = self.protection.route(parts, low, req)
         if found is not None:
             return key, allow(found[0], authed(found[1]))
         if len(low) == 1:

@@ -355,8 +355,8 @@ def test_breached_never_protected_and_orphan_vms(admin):
     assert len(old) == 20 and old[0]["Name"] == "fin-old01@2025-12-05 21:12:15"
     assert admin.json("query?type=ObjectInJob&filter=Name==fin-old01")["Resources"]["sInObjectJob"]["ObjectsInJob"] == []
     finance = [j for j in admin.json("jobs?format=Entity")["Jobs"] if j["Name"] == FINANCE][0]
-    assert (finance["Platform"], finance["ScheduleEnabled"], finance["NextRun"]) == ("VMware", True,
-                                                                                    "2026-01-15T21:00:00Z")
+    expected = ("VMware", True, "2026-01-15T21:00:00Z")
+    assert (finance["Platform"], finance["ScheduleEnabled"], finance["NextRun"]) == expected
     # fin-app01: healthy, a point from last night
     assert vrps(admin, "VmDisplayName==fin-app01", sortDesc="CreationTime", pageSize=1)[0]["Name"] == \
         "fin-app01@2026-01-14 21:04:15"
