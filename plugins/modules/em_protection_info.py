@@ -61,13 +61,25 @@ EXAMPLES = r"""
     rpo: 24h
   register: protection
 
-- name: Stop the change unless every VM of the job is protected
+- name: The VMs that are not protected, and why
+  ansible.builtin.debug:
+    msg: "{{ item.vm_name }}: {{ item.status }} ({{ item.last_result }}: {{ item.last_reason }})"
+  loop: "{{ protection.vms | rejectattr('status', 'eq', 'protected') }}"
+  loop_control:
+    label: "{{ item.vm_name }}"
+
+- name: Before a change, the VMs of one job against an RPO of 36 hours
+  backupops.veeam_em.em_protection_info:
+    job_name: Fileserver Backup
+    rpo: 36h
+  register: fileserver
+
+- name: Stop the play unless every one of them is protected
   ansible.builtin.assert:
-    that: protection.summary.breached + protection.summary.unprotected == 0
+    that: fileserver.summary.protected == fileserver.summary.total
     fail_msg: >-
-      Not protected: {{ protection.vms | rejectattr('status', 'eq', 'protected')
+      Not protected: {{ fileserver.vms | rejectattr('status', 'eq', 'protected')
       | map(attribute='vm_name') | join(', ') }}
-  ignore_errors: true  # the example environment has breached VMs on purpose
 """
 
 RETURN = r"""

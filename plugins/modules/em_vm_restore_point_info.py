@@ -59,13 +59,13 @@ seealso:
 EXAMPLES = r"""
 - name: The restore points of one VM made in the last week
   backupops.veeam_em.em_vm_restore_point_info:
-    vm_name: fileserver01
+    vm_name: fs01
     created_after: 7d
   register: points
 
 - name: The newest restore point of each of two VMs
   backupops.veeam_em.em_vm_restore_point_info:
-    vm_name: [fin-app01, fin-db01]
+    vm_name: [srv04, srv05]
     latest: true
   register: newest
 
