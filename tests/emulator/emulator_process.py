@@ -20,6 +20,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -120,6 +121,15 @@ class EmulatorProcess(object):
     def reset(self):
         """Restore the initial dataset, drop logon sessions, zero the counters."""
         return self._call("POST", "/_emulator/reset")
+
+    def task_failure(self, *specs):
+        """Make EM tasks fail from now on, as ``--task-failure`` does: ``task_failure("finished:StartJob")``.
+
+        The specs replace the current rules (none given: no task fails); ``reset()`` restores the
+        command line's. Returns the rules, {operation: "operation-finished" or "finished"}.
+        """
+        query = urllib.parse.urlencode([("spec", s) for s in specs])
+        return self._call("POST", "/_emulator/task-failure" + ("?" + query if query else ""))["task_failure"]
 
     def env(self, user=ADMIN):
         """VEEAM_EM_* variables, the way an AWX credential injects them."""

@@ -44,6 +44,12 @@ def build_parser():
     g.add_argument("--job-outcome", action="append", default=[], metavar="NAME=RESULT[,RESULT...]",
                    help="results (Success, Warning, Failed) of the successive runs (start or retry) of the job NAME "
                         "(or ID); the last one repeats (e.g. \"Oracle Backup=Failed,Success\"); repeatable")
+    g.add_argument("--task-failure", action="append", default=[], metavar="WHEN[:OPERATION[,OPERATION...]]",
+                   help="make EM tasks fail, and the action they stand for not happen: WHEN is operation-finished "
+                        "(OperationFinished and then Finished with Success=\"false\") or finished (Running, then "
+                        "Finished with Success=\"false\"), or none; OPERATION one of StopJobSession, StartJob, RetryJob, "
+                        "StopJob, StartJobSync, UpdateJob (default: all); repeatable, later ones win "
+                        "(e.g. finished:StopJobSession); settable at run time through /_emulator/task-failure")
     g.add_argument("--idle-timeout", type=float, default=900.0,
                    help="seconds after which an idle logon session expires (default 900, as EM; 0 = never)")
     g.add_argument("--logon-delay", type=float, default=0.0, metavar="MS",

@@ -171,6 +171,8 @@ FAILURE_REASONS = (
     "Error: VSSControl: Failed to freeze guest, wait timeout.",
 )
 STOP_REASON = "Job has been stopped by user."
+# Seconds at least between the end of a generated session and the start of the job's next session.
+SESSION_GAP = 60
 
 _STATE_SET = frozenset(SESSION_STATES)
 _RESULT_SET = frozenset(RESULTS)
@@ -464,9 +466,14 @@ class _Generator(object):
                         t.result, t.reason = "Success", ""
             sessions.append(s)
         self.rng = saved_rng
+        pinned = set(id(s) for s in sessions)  # the documentation sessions keep their times
+        doc_end = {}
+        for s in sessions:
+            doc_end[s.job.id] = max(doc_end.get(s.job.id, s.etime), s.etime)
 
         n_gen = self.n_sessions
-        n_running = min(n_gen, max(8, n_gen // 250))
+        # A job runs one session at a time: at most one running session per job.
+        n_running = min(n_gen, max(8, n_gen // 250), len(jobs))
         n_done = n_gen - n_running
         span = max(35 * 86400, int(n_done * 86400.0 / (len(jobs) * 3)))
         crm = jobs[5]
@@ -501,20 +508,70 @@ class _Generator(object):
                 made += 1
         # Running sessions: some for many hours (a guard must find them), some started minutes ago.
         running_states = ("Working", "Starting", "Pausing", "Resuming", "Stopping")
+        order = []  # jobs 3, 8, 13, ... first (every fifth), then the others: each job once
+        for k in range(len(jobs)):
+            i = (k * 5 + 3) % len(jobs)
+            if i in order:
+                break
+            order.append(i)
+        order += [i for i in range(len(jobs)) if i not in order]
         for k in range(n_running):
-            job = jobs[(k * 5 + 3) % len(jobs)]
+            job = jobs[order[k]]
             if k % 3 == 0:
                 ctime = now - (10 * 3600 + rng.randrange(30 * 3600))
             elif k % 3 == 1:
                 ctime = now - (120 + rng.randrange(3000))
             else:
                 ctime = now - (3600 + rng.randrange(4 * 3600))
+            if job.id in doc_end:  # after the job's documentation sessions
+                ctime = max(ctime, doc_end[job.id] + SESSION_GAP)
             state = running_states[k] if k < len(running_states) else "Working"
             is_retry = (k % 7 == 6)
             s = JobSession(_rand_uuid(rng), job, ctime, None, state, "None", rng.randrange(0, 96), is_retry)
             self._tasks_for(s)
             sessions.append(s)
+            pinned.add(id(s))
+        _one_at_a_time(sessions, pinned)
         return Dataset(now, servers, jobs, sessions, self.tasks)
+
+
+def _one_at_a_time(sessions, pinned):
+    """Move generated finished sessions back in time until no two sessions of a job overlap.
+
+    A Veeam job runs one session at a time. The ``pinned`` sessions (documentation sessions, running
+    sessions) keep their times; the others, newest first, each end at least SESSION_GAP seconds
+    before the next one of their job starts and outside every pinned session, with their task
+    sessions moved along. A running session is then its job's newest.
+    """
+    by_job = {}
+    for s in sessions:
+        by_job.setdefault(s.job.id, []).append(s)
+    for items in by_job.values():
+        fixed = [(s.ctime, s.etime if s.etime is not None else float("inf")) for s in items if id(s) in pinned]
+        limit = None
+        for s in sorted((s for s in items if id(s) not in pinned), key=lambda x: (x.ctime, x.etime), reverse=True):
+            length = s.etime - s.ctime
+            end = s.etime if limit is None else min(s.etime, limit)
+            moved = True
+            while moved:
+                moved = False
+                for start, stop in fixed:
+                    if end > start - SESSION_GAP and end - length < stop + SESSION_GAP:
+                        end = int(start) - SESSION_GAP
+                        moved = True
+            _shift(s, end - s.etime)
+            limit = s.ctime - SESSION_GAP
+
+
+def _shift(s, delta):
+    if not delta:
+        return
+    s.ctime += delta
+    s.etime += delta
+    for t in s.tasks:
+        t.ctime += delta
+        if t.etime is not None:
+            t.etime += delta
 
 
 def generate(seed=42, sessions=2000, jobs=40, now=None):

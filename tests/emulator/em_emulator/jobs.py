@@ -2,12 +2,14 @@
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Jobs: GET /jobs, /jobs/{ID}, /jobs/{ID}/backupSessions, query type=Job, and the actions start,
-stop, retry and toggleScheduleEnabled (jobs, jobs_id, get_jobs, get_jobs_id, get_query_job,
+sync, stop, retry and toggleScheduleEnabled (jobs, jobs_id, get_jobs, get_jobs_id, get_query_job,
 post_jobs_id_action*). docs/emulator.md ("Jobs") lists every choice made where the pages are silent.
 
-A started job gets a new BackupJobSession (one BackupTaskSession per VM): Starting, then Working after
-a fifth of ``--job-duration`` (the action's task is Finished then), then Stopped with the job's next
-outcome (``--job-outcome``, the data file's ``settings.outcomes``, else Success) after the whole duration.
+A started (or synced backup copy) job gets a new BackupJobSession (one BackupTaskSession per VM):
+Starting, then Working after a fifth of ``--job-duration`` (the action's task is OperationFinished after a
+tenth, Finished then), then Stopped with the job's next outcome (``--job-outcome``, the data file's
+``settings.outcomes``, else Success) after the whole duration. A task that ``--task-failure`` makes
+fail starts, stops or changes nothing.
 """
 
 import bisect
@@ -18,7 +20,7 @@ import uuid
 from .auth import PORTAL_ADMINISTRATOR
 from .dataset import FAILURE_REASONS, WARNING_REASONS, JobSession, TaskSession
 from .render import NS, Renderer, j_collection, jbool, json_links, jstr, x_collection, xa, xml_doc, xml_links, xt
-from .tasks import new_task
+from .tasks import failure_message, new_task
 from .timeutil import iso
 
 # GET /jobs: "returns jobs of the Backup, Replication, BackupCopy and ImmediateBackupCopy types only"
@@ -27,7 +29,7 @@ COPY_TYPES = frozenset(("BackupCopy", "ImmediateBackupCopy"))
 OUTCOMES = ("Success", "Warning", "Failed")
 PLATFORMS = ("VMware", "HyperV", "vCloud", "CustomPlatform")
 # Actions the pages document that the emulator does not perform (501).
-NOT_EMULATED_ACTIONS = ("clone", "sync", "edit")
+NOT_EMULATED_ACTIONS = ("clone", "edit")
 # Fixed settings of the documentation jobs: platform, description, schedule (UTC HH:MM or None), enabled.
 DOC_JOB_SETTINGS = {
     "4856ab37-2235-45e8-affe-d515878b01a9": ("VMware", "Backup of the file servers", "22:00", True),
@@ -332,7 +334,7 @@ class JobService(object):
             raise JobError(405, "The HTTP method POST is not allowed for the resource %s without an action."
                            % req.path, [("Allow", "GET, POST")])
         low = action.lower()
-        handlers = {"start": self.start, "retry": self.retry, "stop": self.stop,
+        handlers = {"start": self.start, "retry": self.retry, "stop": self.stop, "sync": self.sync,
                     "togglescheduleenabled": self.toggle}
         if low in NOT_EMULATED_ACTIONS:
             raise JobError(501, "The action %s is not emulated." % action)
@@ -343,6 +345,9 @@ class JobService(object):
         if low in ("start", "stop", "retry") and job.job_type in COPY_TYPES:
             raise JobError(400, 'The action %s is not available for the %s job "%s". To start a backup copy '
                                 'job, use action=sync.' % (action, job.job_type, job.name))
+        if low == "sync" and job.job_type not in COPY_TYPES:
+            raise JobError(400, 'The action sync is not available for the %s job "%s": it starts backup copy '
+                                'jobs only. To start this job, use action=start.' % (job.job_type, job.name))
         with self.app.data_lock:
             task = handlers[low](req.logon, job)
         self.app.stats.job_action(low)
@@ -361,9 +366,12 @@ class JobService(object):
 
     def start(self, ls, job):
         self._refuse_running(job)
-        task = new_task(ls, "StartJob")
-        self._launch(job, False, job.vms, task, 'Job "%s" triggered to start.' % job.name)
-        return task
+        return self._run(ls, job, "StartJob", False, job.vms, 'Job "%s" triggered to start.' % job.name)
+
+    def sync(self, ls, job):
+        """post_jobs_id_actionsync: starts a backup copy job (Operation StartJobSync, as the page's example)."""
+        self._refuse_running(job)
+        return self._run(ls, job, "StartJobSync", False, job.vms, 'Job "%s" triggered to sync.' % job.name)
 
     def retry(self, ls, job):
         self._refuse_running(job)
@@ -374,33 +382,32 @@ class JobService(object):
                                 'been finished with the Failed status (last session result: %s).'
                            % (job.name, last.result if last is not None else "no session"))
         vms = [t.vm for t in last.tasks if t.result == "Failed"] or list(job.vms)
-        task = new_task(ls, "RetryJob")
-        self._launch(job, True, vms, task, 'Job "%s" triggered to retry.' % job.name)
-        return task
+        return self._run(ls, job, "RetryJob", True, vms, 'Job "%s" triggered to retry.' % job.name)
 
     def stop(self, ls, job):
         task = new_task(ls, "StopJob")
-        self.app.stops.stop_sessions(self.running(job), task, 'Job "%s" triggered to stop.' % job.name)
+        self.app.stops.stop_sessions(self.running(job), task, 'Job "%s" triggered to stop.' % job.name,
+                                     failure_message("StopJob", job.name, job.server))
         return task
 
     def toggle(self, ls, job):
         task = new_task(ls, "UpdateJob")
 
-        def done():
-            with self.app.data_lock:
-                job.state.schedule_enabled = not job.state.schedule_enabled
-                self.app.bump()
-                _finish(task, True, "Ok")
-        self._at(self.duration / 5.0, done)
+        def flip():
+            job.state.schedule_enabled = not job.state.schedule_enabled
+            self.app.bump()
+        self.app.tasks.follow(task, self.duration / 5.0, "Ok", failure_message("UpdateJob", job.name, job.server),
+                              on_finished=flip)
         return task
 
-    def _at(self, delay, func):
-        if delay <= 0:
-            func()
-        else:
-            self.app.stops.scheduler.call_at(self.app.clock() + delay, func)
+    def _run(self, ls, job, operation, is_retry, vms, message):
+        """The task of a start, retry or sync: a new session of the job unless the task fails."""
+        task = new_task(ls, operation)
+        self.app.tasks.follow(task, self.duration / 5.0, message, failure_message(operation, job.name, job.server),
+                              act=lambda: self._launch(job, is_retry, vms))
+        return task
 
-    def _launch(self, job, is_retry, vms, task, message):
+    def _launch(self, job, is_retry, vms):
         app = self.app
         sessions = self.by_job.setdefault(job.id, [])
         ctime = int(app.clock())
@@ -428,7 +435,6 @@ class JobService(object):
                         app.remember(t)
                         t.state = "InProgress"
                     app.bump()
-                _finish(task, True, message)
 
         def finished():
             with app.data_lock:
@@ -446,12 +452,5 @@ class JobService(object):
                 s.state, s.result, s.progress, s.etime = "Stopped", outcome, 100, end
                 s.rp_id = None if outcome == "Failed" else True
                 app.bump()
-        self._at(self.duration / 5.0, working)
-        self._at(self.duration, finished)
-
-
-def _finish(task, success, message):
-    if task.state != "Finished":
-        task.state = "Finished"
-        task.success = success
-        task.message = message
+        app.tasks.at(self.duration / 5.0, working)
+        app.tasks.at(self.duration, finished)

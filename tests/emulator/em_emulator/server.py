@@ -27,7 +27,7 @@ from .protection_routes import (COLLECTIONS_WITH_ID as PROTECTION_COLLECTIONS, Q
                                 x_resources_result)
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
-from .tasks import StopService
+from .tasks import StopService, TaskService
 
 TOKEN_HEADER = "X-RestSvcSessionId"
 COLLECTIONS_WITH_ID = frozenset(("logonsessions", "backupsessions", "backuptasksessions", "backupservers", "tasks",
@@ -92,6 +92,7 @@ class Stats(object):
         self.logon_answers_lost = 0
         self.stop_requests = 0
         self.job_actions = collections.Counter()
+        self.task_failures = collections.Counter()
         self.faults = collections.Counter()
 
     def count(self, key):
@@ -110,6 +111,10 @@ class Stats(object):
     def job_action(self, action):
         with self.lock:
             self.job_actions[action] += 1
+
+    def task_failure(self, operation):
+        with self.lock:
+            self.task_failures[operation] += 1
 
 
 class EmulatorApp(object):
@@ -134,10 +139,11 @@ class EmulatorApp(object):
         self.auth = Auth(users, config.idle_timeout, self.clock)
         self.faults = faultmod.Faults(config.latency, config.error_rate, config.drop_rate, config.truncate_rate,
                                       config.error_status, config.seed)
+        self.stats = Stats()
+        self.tasks = TaskService(self, getattr(config, "task_failure", None))
         self.jobs = JobService(self, getattr(config, "job_duration", 3.0), getattr(config, "job_outcome", None))
         self.stops = StopService(self, config.stop_delay)
         self.protection = ProtectionService(self)
-        self.stats = Stats()
         self.window = config.list_window_days * 86400 if config.list_window_days > 0 else None
         if config.logon_delay < 0:
             raise ValueError("--logon-delay must not be negative")
@@ -168,7 +174,7 @@ class EmulatorApp(object):
             self.undo[key] = (obj, tuple((f, getattr(obj, f)) for f in fields))
 
     def reset(self):
-        self.stops.reset()
+        self.tasks.reset()
         self.jobs.reset()
         self.protection.reset()
         with self.data_lock:
@@ -194,12 +200,13 @@ class EmulatorApp(object):
                 "stop_requests": st.stop_requests,
                 "faults": dict(st.faults),
                 "job_actions": dict(st.job_actions),
+                "task_failures": dict(st.task_failures),
             }
         out["open_logon_sessions"] = self.auth.open_count()
         return out
 
     def close(self):
-        self.stops.close()
+        self.tasks.close()
 
     # ------------------------------------------------------------------ cache
     def cached(self, key, build):
@@ -224,7 +231,7 @@ class EmulatorApp(object):
         path, _sep, query = raw_path.partition("?")
         path = unquote(path)
         if path.startswith("/_emulator/"):
-            return None, self._test_endpoint(method, path)
+            return None, self._test_endpoint(method, path, query)
         req = Request(method, path, query, headers, base)
         key, route = self._route(method, path, req)
         self.stats.count(key)
@@ -246,13 +253,22 @@ class EmulatorApp(object):
             return Response(status, j_error(status, message).encode("utf-8"), JSON_CT, headers)
         return Response(status, x_error(status, message).encode("utf-8"), XML_CT, headers)
 
-    def _test_endpoint(self, method, path):
+    def _test_endpoint(self, method, path, query=""):
         import json
         if path == "/_emulator/stats" and method == "GET":
             body = self.stats_dict()
         elif path == "/_emulator/reset" and method == "POST":
             self.reset()
             body = self.stats_dict()
+        elif path == "/_emulator/task-failure" and method in ("GET", "POST"):
+            if method == "POST":
+                specs = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "spec"]
+                try:
+                    self.tasks.set_failures(specs)
+                except ValueError as err:
+                    return Response(400, json.dumps({"error": str(err)}).encode("utf-8"), "application/json")
+            with self.data_lock:
+                body = {"task_failure": dict(self.tasks.failures)}
         else:
             return Response(404, b'{"error": "not found"}', "application/json")
         return Response(200, json.dumps(body, sort_keys=True).encode("utf-8"), "application/json")

@@ -99,6 +99,13 @@ class InProcess(object):
     def reset(self):
         return requests.post(self.root + "/_emulator/reset", verify=self.ca_path or True).json()
 
+    def task_failure(self, *specs):
+        """Replace the --task-failure rules (none: no task fails); returns {operation: WHEN}."""
+        r = requests.post(self.root + "/_emulator/task-failure", params=[("spec", s) for s in specs],
+                          verify=self.ca_path or True)
+        assert r.status_code == 200, r.text
+        return r.json()["task_failure"]
+
     def close(self):
         self.run.close()
 

@@ -109,3 +109,26 @@ def test_cert_dir_is_created_and_its_ca_reused_across_starts(tmp_path):
         finally:
             _stop(proc)
     assert cas[0] == cas[1]  # trusted once, trusted at the next start
+
+
+def test_task_failure_through_the_command_line_and_emulator_process(tmp_path):
+    """What e2e tests use: the flag passed to the process, and EmulatorProcess.task_failure at run time."""
+    from emulator_process import EmulatorProcess
+    emu = EmulatorProcess(["--sessions", "20", "--task-failure", "finished:StartJob,RetryJob"], str(tmp_path))
+
+    def rules():
+        ctx = ssl.create_default_context(cafile=emu.ca_path)
+        with urllib.request.urlopen(emu.root + "/_emulator/task-failure", context=ctx, timeout=30) as resp:
+            return json.loads(resp.read())["task_failure"]
+    try:
+        assert rules() == {"StartJob": "finished", "RetryJob": "finished"}
+        assert emu.task_failure("operation-finished:StopJobSession") == {"StopJobSession": "operation-finished"}
+        assert rules() == {"StopJobSession": "operation-finished"}
+        assert emu.task_failure() == {}
+        emu.reset()
+        assert rules() == {"StartJob": "finished", "RetryJob": "finished"}
+    finally:
+        emu.stop()
+    r = subprocess.run([sys.executable, RUN, "--port", "0", "--http", "--task-failure", "sometimes"],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 2 and "--task-failure" in r.stderr

@@ -87,3 +87,30 @@ def test_load_rejects_bad_values(data):
     raw["sessions"][0]["state"] = "Sleeping"
     with pytest.raises(ValueError):
         Dataset.from_dict(raw)
+
+
+@pytest.mark.parametrize("seed, sessions, jobs", [(42, 2000, 40), (7, 30000, 25)])
+def test_a_job_runs_one_session_at_a_time(seed, sessions, jobs):
+    """A Veeam job runs one session at a time: per job, each session ends before the next one starts,
+    and only the newest may be running (the default dataset, and one with more running sessions
+    (120) wanted than there are jobs)."""
+    data = generate(seed, sessions, jobs, NOW)
+    assert len(data.sessions) == sessions + 10 + 60  # generated + documentation + the scenario's daily sessions
+    by_job = {}
+    for s in data.sessions:
+        by_job.setdefault(s.job.id, []).append(s)
+    running_jobs = 0
+    for items in by_job.values():
+        items.sort(key=lambda s: s.ctime)
+        for earlier, later in zip(items, items[1:]):
+            assert earlier.etime is not None, "%s runs while %s starts" % (earlier.name, later.name)
+            assert earlier.etime <= later.ctime, "%s overlaps %s" % (earlier.name, later.name)
+        running = [s for s in items if s.etime is None]
+        assert len(running) <= 1
+        running_jobs += len(running)
+    assert running_jobs == (8 if sessions == 2000 else jobs)
+    for s in data.sessions:  # sessions moved in time keep their task sessions inside them
+        for t in s.tasks:
+            assert t.ctime >= s.ctime
+            if s.etime is not None and t.etime is not None:
+                assert t.etime <= s.etime
