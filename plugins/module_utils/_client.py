@@ -10,15 +10,13 @@ before any network traffic.  It always deletes the logon session it opened
 (``close()`` / ``with EmClient(...)``), never the one of a ``session_token``
 it was given.
 
-Retries, with a bounded backoff, only where a repetition is safe:
-idempotent requests (GET, DELETE) on a connect timeout, 500/502/503/504 and
-lost, cut off or malformed answers; the logon only where EM cannot have
-created a logon session (connect timeout, error status); the stop POST
-only where EM did not take it (connect timeout, 503).  A refused connection fails at
-once.  A 401 in the middle of the work gets one fresh logon and one retry,
-unless the token was given by the user: then the error says to log on
-again.  Every exception of the HTTP layer becomes a VeeamEmError in
-``_attempt``.
+Every retry rule (which requests, which statuses and errors, how many
+attempts, the backoff, a new logon on 401) is one row of ``RETRY_RULES``,
+which the code reads and docs/reliability.md shows (a unit test compares
+the two).  A request that never reached EM (a name that does not resolve,
+a refused connection, a failed TLS handshake) fails at once and says so;
+only a connect timeout is tried again.  Every exception of the HTTP layer
+becomes a VeeamEmError in ``_attempt``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,19 +47,54 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 TOKEN_HEADER = "X-RestSvcSessionId"
 USER_AGENT = "backupops.veeam_em/1.0.0"
 RETRY_STATUSES = (500, 502, 503, 504)
-# Seconds to wait before the 2nd, 3rd and 4th attempt of a request that may be repeated.
-BACKOFF = (0.5, 1.0, 2.0)
-RETRIES_ON_500 = 2  # an internal error is less often passing than a 502/503/504
-# "unable to handle the request" (the EM reference's 503): EM did not take it, so even a stop may be asked again.
-# A 502 or 504 comes from a proxy, behind which EM may have taken the request.
-UNHANDLED_STATUSES = (503,)
-# The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open).
-LOGOUT_BACKOFF = (0.5, 1.0, 2.0, 2.0, 2.0, 2.0)
+
+
+class RetryRule(object):
+    """How one kind of request is repeated (a row of ``RETRY_RULES``).
+
+    ``requests``: which requests follow the rule (as the docs say it).
+    ``statuses``: HTTP statuses after which it is sent again.
+    ``lost_answer``: sent again when the answer was lost, cut off or malformed (only where a repetition is harmless).
+    ``backoff``: seconds to wait before each repetition; its length is the number of repetitions.
+    ``retries_on_500``: repetitions after HTTP 500 (an internal error is less often passing than a 502/503/504).
+    ``relogon_on_401``: a 401 gets one new logon and one more try (unless the token was given by the user).
+    A connect timeout (the request never reached EM) is sent again under every rule.
+    """
+
+    __slots__ = ("kind", "requests", "statuses", "lost_answer", "backoff", "retries_on_500", "relogon_on_401")
+
+    def __init__(self, kind, requests, statuses, lost_answer, backoff, retries_on_500, relogon_on_401):
+        self.kind = kind
+        self.requests = requests
+        self.statuses = statuses
+        self.lost_answer = lost_answer
+        self.backoff = backoff
+        self.retries_on_500 = retries_on_500
+        self.relogon_on_401 = relogon_on_401
+
+    def retries(self, status=None):
+        """How many times a request may be repeated after ``status`` (None: a connect timeout or a lost answer)."""
+        return min(self.retries_on_500, len(self.backoff)) if status == 500 else len(self.backoff)
+
+
+# The one table of retry rules.  docs/reliability.md ("Retries") shows it; test_client.py compares the two.
+RETRY_RULES = dict((rule.kind, rule) for rule in (
+    RetryRule("read", "GET (reads, query pages, tasks, logon sessions)", RETRY_STATUSES, True,
+              (0.5, 1.0, 2.0), 2, True),
+    # EM creates a logon session for every logon it takes: repeated only where it cannot have taken it
+    RetryRule("logon", "POST /sessionMngr/ (the logon)", RETRY_STATUSES, False, (0.5, 1.0, 2.0), 2, False),
+    # The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open);
+    # a 401 or 404 means the logon session is already gone.
+    RetryRule("logout", "DELETE /logonSessions/{ID} (the logout)", RETRY_STATUSES, True,
+              (0.5, 1.0, 2.0, 2.0, 2.0, 2.0), 6, False),
+    # "unable to handle the request" (the EM reference's 503): EM did not take it, so even a stop may be asked
+    # again.  A 502 or 504 comes from a proxy, behind which EM may have taken the request; a 500 may come after it.
+    RetryRule("action", "POST of an action (stop, start, retry, schedule)", (503,), False, (0.5, 1.0, 2.0), 0, True),
+))
 _CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
 _UUID = br"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _LOGON_ID_RE = re.compile(br"logonSessions/(" + _UUID + br")|<SessionId>\s*(" + _UUID + br")", re.IGNORECASE)
-# how a request may be repeated: idempotent (GET, DELETE), logon, once (a stop: never after it may have arrived)
-_IDEMPOTENT, _LOGON, _ONCE = "idempotent", "logon", "once"
+_READ, _LOGON, _LOGOUT, _ACTION = (RETRY_RULES[kind] for kind in ("read", "logon", "logout", "action"))
 
 
 class _BasicAuth(AuthBase):
@@ -162,7 +195,7 @@ class EmClient(object):
         """
         self.options.require_credentials()
         answer = self._send("POST", "/sessionMngr/", params=[("v", self.options.api_version)],
-                            auth=_BasicAuth(self.options.user, self.options.password), mode=_LOGON)
+                            auth=_BasicAuth(self.options.user, self.options.password), rule=_LOGON)
         resp = answer.resp
         if resp.status_code == 401:
             raise VeeamEmError(
@@ -216,8 +249,7 @@ class EmClient(object):
     def delete_logon_session(self, logon_session_id):
         """DELETE /logonSessions/{id}; True when deleted, False when already gone (401/404)."""
         path = "/logonSessions/%s" % logon_session_id
-        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False,
-                            backoff=LOGOUT_BACKOFF)
+        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False, rule=_LOGOUT)
         if answer.resp.status_code in (401, 404):
             return False
         self._check(answer, (200, 202, 204), "DELETE", path)
@@ -263,11 +295,11 @@ class EmClient(object):
         """
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
-        mode = _IDEMPOTENT if idempotent else _ONCE
+        rule = _READ if idempotent else _ACTION
         if self._token is None:
             self.logon()
-        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
-        if answer.resp.status_code == 401:
+        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, rule=rule)
+        if answer.resp.status_code == 401 and rule.relogon_on_401:
             if self._token_given:
                 raise VeeamEmError(
                     "Enterprise Manager rejected the session_token (HTTP 401): the logon session has expired "
@@ -278,49 +310,46 @@ class EmClient(object):
             self._owns_logon = False
             self.logon()
             self.relogons += 1
-            answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
+            answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, rule=rule)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
         self._check(answer, expect, method, path)
         return answer.doc
 
-    def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
-              backoff=BACKOFF):
-        """One request with bounded retries (see ``_attempt`` for what is retried); returns an ``_Answer``.
+    def _send(self, method, path, params=None, headers=None, auth=None, rule=_READ, parse_body=True):
+        """One request, repeated as its ``rule`` (a row of ``RETRY_RULES``) allows; returns an ``_Answer``.
 
-        ``backoff`` holds the waits before each repetition.  An error status
-        still there after the retries is returned, for the caller's
-        ``_check`` to report.
+        An error status still there after the retries is returned, for the
+        caller's ``_check`` to report.
         """
         last = None
-        for attempt in range(len(backoff) + 1):
+        for attempt in range(len(rule.backoff) + 1):
             if attempt:
-                self.clock.sleep(backoff[attempt - 1])
+                self.clock.sleep(rule.backoff[attempt - 1])
             try:
-                return self._attempt(method, path, params, headers, auth, mode, parse_body)
+                return self._attempt(method, path, params, headers, auth, rule, parse_body)
             except _Retry as retry:
                 last = retry
-                if attempt >= min(retry.retries or len(backoff), len(backoff)):
+                if attempt >= rule.retries(retry.answer.resp.status_code if retry.answer is not None else None):
                     break
         if last.answer is not None:
             last.answer.attempts = attempt + 1
             return last.answer
         raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1))
 
-    def _attempt(self, method, path, params, headers, auth, mode, parse_body):
-        """Send once; raise ``_Retry`` where trying again is safe and may help, VeeamEmError where it is not.
+    def _attempt(self, method, path, params, headers, auth, rule, parse_body):
+        """Send once; raise ``_Retry`` where ``rule`` allows trying again, VeeamEmError where it does not.
 
         Every exception of the HTTP layer ends here as one of the two.
-        Retried: a request that never reached EM (connect timeout) always;
-        an error status (500, 502, 503, 504), for a stop only 503 (EM did
-        not take it); a lost, cut off or malformed answer only for an
-        idempotent request.
+        A connect timeout (the request never reached EM) is retried under
+        every rule; an error status in ``rule.statuses``; a lost, cut off or
+        malformed answer where ``rule.lost_answer``.
         """
         url = self.base_url + path
         try:
             resp = self.session.request(method, url, params=params, headers=headers, auth=auth,
                                         timeout=self.options.timeout, verify=self.options.verify,
-                                        allow_redirects=False, stream=mode is _LOGON)
+                                        allow_redirects=False, stream=rule is _LOGON)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc)
         except requests.exceptions.ConnectTimeout as exc:
@@ -331,28 +360,28 @@ class EmClient(object):
                 raise VeeamEmError(
                     "Nothing answers at %s (connection refused): check server, port and protocol "
                     "(EM listens on https port 9398, older installs also on http port 9399)" % url)
-            raise self._lost(method, path, mode, self._lost_reason(exc))
+            raise self._lost(method, path, rule, self._lost_reason(exc))
         except requests.exceptions.ReadTimeout:
-            raise self._lost(method, path, mode, "no answer within timeout=%d s" % self.options.timeout)
+            raise self._lost(method, path, rule, "no answer within timeout=%d s" % self.options.timeout)
         except requests.exceptions.ChunkedEncodingError as exc:
-            raise self._lost(method, path, mode, "the answer was cut off before its end (%s)" % _reason(exc))
+            raise self._lost(method, path, rule, "the answer was cut off before its end (%s)" % _reason(exc))
         except Exception as exc:  # pylint: disable=broad-except  # the HTTP layer's other errors, never a traceback
             raise VeeamEmError("%s %s could not be sent to Enterprise Manager at %s (%s: %s)"
                                % (method, path, self.base_url, type(exc).__name__, _reason(exc)))
         status = resp.status_code
-        body, cut_off = _read_streamed(resp) if mode is _LOGON else (resp.content, False)
-        if status in RETRY_STATUSES and (mode is not _ONCE or status in UNHANDLED_STATUSES):
-            raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else None)
+        body, cut_off = _read_streamed(resp) if rule is _LOGON else (resp.content, False)
+        if status in rule.statuses:
+            raise _Retry(None, answer=_Answer(resp, body))
         doc = None
         if parse_body and 200 <= status < 300 and status != 204 and body and not cut_off:
             try:
                 doc = _xml.parse(body)
             except VeeamEmError as exc:
-                if mode is _IDEMPOTENT:
+                if rule.lost_answer:
                     raise _Retry("%s %s: %s" % (method, path, exc.msg))
                 cut_off = True  # accepted, but what it says cannot be read
-        if cut_off and mode is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
-            raise self._lost(method, path, mode, "the answer was cut off before its end")
+        if cut_off and rule is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
+            raise self._lost(method, path, rule, "the answer was cut off before its end")
         return _Answer(resp, body, doc, cut_off)
 
     def _lost_reason(self, exc):
@@ -362,12 +391,12 @@ class EmClient(object):
                     % reason)
         return "the connection was lost before the answer arrived (%s)" % reason
 
-    def _lost(self, method, path, mode, what):
-        """The error for an answer that did not arrive: retried for idempotent requests only."""
-        if mode is _IDEMPOTENT:
+    def _lost(self, method, path, rule, what):
+        """The error for an answer that did not arrive after the request was sent: retried where the rule says."""
+        if rule.lost_answer:
             return _Retry("Cannot get an answer from Enterprise Manager at %s to %s %s: %s"
                           % (self.base_url, method, path, what))
-        if mode is _LOGON:
+        if rule is _LOGON:
             return VeeamEmError(
                 "Logon to Enterprise Manager at %s: %s. The logon was not repeated because EM may have created a "
                 "logon session for it (each repetition could leave one more open); run the task again."
@@ -426,11 +455,10 @@ class _Answer(object):
 class _Retry(Exception):
     """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status."""
 
-    def __init__(self, msg, answer=None, retries=None):
+    def __init__(self, msg, answer=None):
         super(_Retry, self).__init__(msg)
         self.msg = msg
         self.answer = answer
-        self.retries = retries
 
 
 def _read_streamed(resp):

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import os
 
 import pytest
 import requests
@@ -21,6 +22,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import LOGON_ID, 
 LOGON = ("POST", "/api/sessionMngr/", "v=latest")
 LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 SVC = ("GET", "/api/querySvc")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
 
 def client(**kwargs):
@@ -108,12 +110,28 @@ def test_logout_after_failure(fake_em):
 
 
 def test_failed_logout_is_a_warning(fake_em):
-    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>").logout(status=500).logout(status=500).logout(status=500)
+    """Seven attempts (six repetitions) of the logout, all answered 500: a warning, the outcome stays."""
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>")
+    for dummy in range(7):
+        fake_em.logout(status=500)
     em = client()
     em.get("/querySvc")
     em.close()
+    assert fake_em.summary() == [LOGON, SVC] + [LOGOUT] * 7
     assert em.warnings == ["Could not log out of Enterprise Manager: Enterprise Manager answered HTTP 500 to "
-                           "DELETE /logonSessions/%s: still failing after 3 attempts" % LOGON_ID]
+                           "DELETE /logonSessions/%s: still failing after 7 attempts" % LOGON_ID]
+
+
+def test_logout_retried_six_times_on_500(fake_em):
+    """The issue: the logout gave up after 3 attempts on HTTP 500 and left the logon session open."""
+    fake_em.logon().expect("GET", "/querySvc", body="<QuerySvc/>")
+    for dummy in range(6):
+        fake_em.logout(status=500)
+    fake_em.logout()
+    with client() as em:
+        em.get("/querySvc")
+    assert fake_em.summary() == [LOGON, SVC] + [LOGOUT] * 7 and em.warnings == []
+    assert fake_em.sleeps == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
 
 
 def test_logout_tolerates_expired_session(fake_em):
@@ -392,3 +410,43 @@ def test_stop_answered_503_is_asked_again(fake_em):
     with client() as em:
         assert em.post("/backupSessions/x", [("action", "stop")]) is None
     assert fake_em.summary() == [LOGON, stop, stop, LOGOUT] and fake_em.sleeps == [0.5]
+
+
+# -- the retry table: the code's RETRY_RULES and the one in docs/reliability.md -------------
+def _doc_row(rule):
+    """A RETRY_RULES row as docs/reliability.md writes it."""
+    after = ["a connect timeout", "HTTP " + ", ".join(str(status) for status in rule.statuses)]
+    if rule.lost_answer:
+        after.append("a lost, cut off or malformed answer")
+    repetitions = str(len(rule.backoff))
+    if 500 in rule.statuses and rule.retries(500) != len(rule.backoff):
+        repetitions += " (after HTTP 500: %d)" % rule.retries(500)
+    on_401 = "a new logon, then once more" if rule.relogon_on_401 else "no new logon"
+    return "| %s | %s | %s | %s | %s |" % (rule.requests, "; ".join(after), repetitions,
+                                           ", ".join("%g" % wait for wait in rule.backoff), on_401)
+
+
+def _doc_retry_rows():
+    path = os.path.join(REPO, "docs", "reliability.md")
+    with open(path, encoding="utf-8") as doc:
+        lines = doc.read().split("## Retries", 1)[1].splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("| Requests |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def test_docs_retry_table_is_the_code_s_table():
+    assert _doc_retry_rows() == [_doc_row(rule) for rule in _client.RETRY_RULES.values()]
+
+
+def test_retry_table_states_the_documented_rules():
+    """What the issue and the connection doc fragment promise, stated once more against the table."""
+    rules = _client.RETRY_RULES
+    assert (rules["logout"].retries(500), rules["logout"].retries(503), rules["logout"].retries()) == (6, 6, 6)
+    assert (rules["read"].retries(500), rules["read"].retries(502), rules["read"].retries()) == (2, 3, 3)
+    assert rules["action"].statuses == (503,) and not rules["action"].lost_answer
+    assert not rules["logon"].lost_answer and not rules["logon"].relogon_on_401
