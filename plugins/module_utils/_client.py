@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import base64
 import re
+import socket
 import time
 import traceback
 
@@ -356,10 +357,9 @@ class EmClient(object):
             raise _Retry("Cannot reach Enterprise Manager at %s: the connection timed out after %d s (%s)"
                          % (self.base_url, self.options.timeout, _reason(exc)))
         except requests.exceptions.ConnectionError as exc:
-            if _refused(exc):
-                raise VeeamEmError(
-                    "Nothing answers at %s (connection refused): check server, port and protocol "
-                    "(EM listens on https port 9398, older installs also on http port 9399)" % url)
+            unreached = _not_reached(exc)
+            if unreached is not None:
+                raise self._not_reached_error(url, unreached, exc)
             raise self._lost(method, path, rule, self._lost_reason(exc))
         except requests.exceptions.ReadTimeout:
             raise self._lost(method, path, rule, "no answer within timeout=%d s" % self.options.timeout)
@@ -383,6 +383,22 @@ class EmClient(object):
         if cut_off and rule is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
             raise self._lost(method, path, rule, "the answer was cut off before its end")
         return _Answer(resp, body, doc, cut_off)
+
+    def _not_reached_error(self, url, unreached, exc):
+        """The error for a request that never reached EM: no hint that EM may have done anything."""
+        if unreached is _REFUSED:
+            return VeeamEmError(
+                "Nothing answers at %s (connection refused), so the request never reached Enterprise Manager: check "
+                "server, port and protocol (EM listens on https port 9398, older installs also on http port 9399)"
+                % url)
+        if unreached is _UNRESOLVED:
+            return VeeamEmError(
+                "The host name %s in server could not be resolved (%s), so the request never reached Enterprise "
+                "Manager: check the option server (or VEEAM_EM_SERVER) and the DNS settings of this host"
+                % (self.options.server, _reason(exc)))
+        return VeeamEmError(
+            "Cannot connect to Enterprise Manager at %s (%s), so the request never reached it: check server, port "
+            "and the network between this host and EM" % (self.base_url, _reason(exc)))
 
     def _lost_reason(self, exc):
         reason = _reason(exc)
@@ -413,8 +429,8 @@ class EmClient(object):
                 "(or VEEAM_EM_CA_PATH) to the CA bundle that signed the server certificate; "
                 "validate_certs=false turns verification off (not recommended)." % (self.base_url, reason))
         return VeeamEmError(
-            "TLS connection to Enterprise Manager at %s failed (%s). If the server speaks plain HTTP, set "
-            "protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
+            "TLS connection to Enterprise Manager at %s failed (%s), so the request never reached it. If the server "
+            "speaks plain HTTP, set protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
 
     @staticmethod
     def _check(answer, expect, method, path):
@@ -473,16 +489,34 @@ def _read_streamed(resp):
     return b"".join(chunks), False
 
 
-def _refused(exc):
-    """Whether a connection error is a refused connection (nothing listening: EM got no request)."""
-    while exc is not None:
-        if isinstance(exc, ConnectionRefusedError):
-            return True
-        nxt = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
-        exc = nxt or getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
-        if not isinstance(exc, BaseException):
-            return False
-    return False
+_REFUSED, _UNRESOLVED, _NO_CONNECTION = "refused", "unresolved", "no connection"
+
+
+def _causes(exc):
+    """``exc`` and the exceptions it wraps (arguments, ``reason``, cause and context), innermost last."""
+    seen = []
+    while isinstance(exc, BaseException) and not any(exc is known for known in seen):
+        seen.append(exc)
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
+    return seen
+
+
+def _not_reached(exc):
+    """Why a connection error means the request never reached EM: refused, unresolved, no connection; else None.
+
+    urllib3 raises NewConnectionError (NameResolutionError for a name, in
+    urllib3 2) when the connection could not be made, before anything was sent.
+    """
+    causes = _causes(exc)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return _REFUSED
+    names = [[cls.__name__ for cls in type(cause).__mro__] for cause in causes]
+    if any(isinstance(cause, socket.gaierror) or "NameResolutionError" in mro for cause, mro in zip(causes, names)):
+        return _UNRESOLVED
+    if any("NewConnectionError" in mro for mro in names):
+        return _NO_CONNECTION
+    return None
 
 
 def _logon_id_in(body):

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import base64
 import os
+import socket
+import threading
 
 import pytest
 import requests
@@ -17,7 +19,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
 from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
-from ansible_collections.backupops.veeam_em.tests.unit.em_fake import LOGON_ID, PASSWORD, TOKEN, xml_error, xml_logon
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import FakeClock, LOGON_ID, PASSWORD, TOKEN, xml_error, xml_logon
 
 LOGON = ("POST", "/api/sessionMngr/", "v=latest")
 LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
@@ -450,3 +452,88 @@ def test_retry_table_states_the_documented_rules():
     assert (rules["read"].retries(500), rules["read"].retries(502), rules["read"].retries()) == (2, 3, 3)
     assert rules["action"].statuses == (503,) and not rules["action"].lost_answer
     assert not rules["logon"].lost_answer and not rules["logon"].relogon_on_401
+
+
+# -- requests that never reached EM (real sockets on loopback, no FakeEm) ---------------------------
+NOT_SENT_HINT = "EM may have created a logon session"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(_client.EmClient, "clock", fake)
+    return fake
+
+
+def _closed_port():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    return port
+
+
+@pytest.fixture
+def plain_server():
+    """A loopback server that speaks plain HTTP: it records what arrives and answers 400, as an HTTP server would."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    received = []
+
+    def serve():
+        while True:
+            try:
+                conn, dummy = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    received.append(conn.recv(4096))
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve)
+    thread.daemon = True
+    thread.start()
+    yield listener.getsockname()[1], received
+    listener.close()
+    thread.join(5)
+
+
+def test_unresolvable_name_says_so_and_not_that_em_may_have_a_logon_session(clock):
+    with pytest.raises(VeeamEmError) as err:
+        client(server="em.invalid").logon()
+    assert err.value.msg.startswith("The host name em.invalid in server could not be resolved (")
+    assert "never reached Enterprise Manager" in err.value.msg and NOT_SENT_HINT not in err.value.msg
+    assert clock.sleeps == []  # not tried again
+
+
+def test_refused_connection_on_a_closed_port_says_so(clock):
+    port = _closed_port()
+    with pytest.raises(VeeamEmError) as err:
+        client(server="127.0.0.1", port=port).logon()
+    assert err.value.msg.startswith("Nothing answers at https://127.0.0.1:%d/api/sessionMngr/ (connection refused), "
+                                    "so the request never reached Enterprise Manager" % port)
+    assert NOT_SENT_HINT not in err.value.msg and clock.sleeps == []
+
+
+def test_https_to_a_plain_http_port_says_so(clock, plain_server):
+    port, received = plain_server
+    with pytest.raises(VeeamEmError) as err:
+        client(server="127.0.0.1", port=port).logon()
+    assert err.value.msg.startswith("TLS connection to Enterprise Manager at https://127.0.0.1:%d/api failed (" % port)
+    assert "so the request never reached it. If the server speaks plain HTTP, set protocol=http" in err.value.msg
+    assert NOT_SENT_HINT not in err.value.msg and clock.sleeps == []
+    assert len(received) == 1 and received[0][:1] == b"\x16"  # a TLS handshake record: no HTTP request was sent
+
+
+@pytest.mark.parametrize("method, path, mode", [("GET", "/querySvc", "read"), ("POST", "/backupSessions", "action")])
+def test_other_requests_that_never_reached_em_are_not_repeated(clock, method, path, mode):
+    em = client(server="em.invalid", session_token="t0ken")
+    with pytest.raises(VeeamEmError) as err:
+        em.request(method, path, idempotent=mode == "read")
+    assert "could not be resolved" in err.value.msg and "may have reached the server" not in err.value.msg
+    assert clock.sleeps == []
