@@ -30,6 +30,7 @@ options:
   protocol:
     description:
       - V(https) for the REST API on port 9398, V(http) for the legacy plain HTTP API (port 9399).
+      - With V(http) the password and the session token travel in clear text; the module warns.
       - If not set, the value of the E(VEEAM_EM_PROTOCOL) environment variable is used.
     type: str
     choices: [https, http]

@@ -105,6 +105,10 @@ class ConnectionOptions(object):
 
     def warnings(self):
         """Warnings about settings that work but are unsafe."""
+        if self.protocol == "http":
+            return ["protocol is http: the password and the session token travel to Enterprise Manager at %s in "
+                    "clear text, so anyone between this host and EM can read them. Use protocol=https (EM's REST API "
+                    "on port 9398) with ca_path (VEEAM_EM_CA_PATH) set to EM's CA certificate." % self.base_url]
         if self.protocol == "https" and not self.validate_certs:
             return ["validate_certs is false: the certificate of Enterprise Manager at %s is not checked, so anyone "
                     "between this host and EM can read the password and token. Set ca_path (VEEAM_EM_CA_PATH) to "
