@@ -95,6 +95,9 @@ RETRY_RULES = dict((rule.kind, rule) for rule in (
 _CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
 _UUID = br"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _LOGON_ID_RE = re.compile(br"logonSessions/(" + _UUID + br")|<SessionId>\s*(" + _UUID + br")", re.IGNORECASE)
+# A request path: collections (letters) and the ids of their items (a UUID, an EM task id such as task-1), in turn.
+_COLLECTION_SEGMENT_RE = re.compile(r"^[A-Za-z]+$")
+_ID_SEGMENT_RE = re.compile(r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|task-[0-9]+)$")
 _READ, _LOGON, _LOGOUT, _ACTION = (RETRY_RULES[kind] for kind in ("read", "logon", "logout", "action"))
 
 
@@ -297,6 +300,7 @@ class EmClient(object):
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
         rule = _READ if idempotent else _ACTION
+        check_path(method, path)  # before a logon, too
         if self._token is None:
             self.logon()
         answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, rule=rule)
@@ -323,6 +327,7 @@ class EmClient(object):
         An error status still there after the retries is returned, for the
         caller's ``_check`` to report.
         """
+        check_path(method, path)
         last = None
         for attempt in range(len(rule.backoff) + 1):
             if attempt:
@@ -475,6 +480,27 @@ class _Retry(Exception):
         super(_Retry, self).__init__(msg)
         self.msg = msg
         self.answer = answer
+
+
+def check_path(method, path):
+    """Refuse a request path that is not ``/collection/id/collection...`` (defence in depth, before anything is sent).
+
+    The modules check every option that becomes part of a path (naming the
+    option); here, whatever builds a path, a segment that is not a plain
+    collection name or a valid id (``..``, ``?``, ``%``, ``/`` inside an id,
+    text after a UUID, an empty id) never reaches EM.  Only the logon's
+    ``/sessionMngr/`` ends in ``/``, as the EM reference writes it.
+    """
+    segments = path.split("/") if isinstance(path, str) else None
+    if not segments or segments[0] or len(segments) < 2:
+        raise VeeamEmError("Refused to send %s %r: a request path starts with / and names a collection" % (method, path))
+    rest = segments[1:] if path != "/sessionMngr/" else ["sessionMngr"]
+    for index, segment in enumerate(rest):
+        if index % 2 == 0 and not _COLLECTION_SEGMENT_RE.match(segment):
+            raise VeeamEmError("Refused to send %s %r: %r is not a collection name" % (method, path, segment))
+        if index % 2 == 1 and not _ID_SEGMENT_RE.match(segment):
+            raise VeeamEmError("Refused to send %s %r: %r is not a valid id (a UUID or an EM task id such as task-1)"
+                               % (method, path, segment))
 
 
 def _read_streamed(resp):

@@ -40,6 +40,7 @@ COLLECTIONS = {
     "BackupJobSession": "backupSessions",
     "BackupTaskSession": "backupTaskSessions",
     "Job": "jobs",
+    "LogonSession": "logonSessions",
 }
 
 

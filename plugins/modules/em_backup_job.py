@@ -52,7 +52,9 @@ options:
       - Exactly one of O(name) and O(id) is required.
     type: str
   id:
-    description: The job, as a bare UUID, as C(urn:veeam:Job:<UUID>) or as its Href URL.
+    description:
+      - The job, as a bare UUID, as C(urn:veeam:Job:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
     type: str
   state:
     description:

@@ -28,7 +28,8 @@ extends_documentation_fragment:
 options:
   id:
     description:
-      - One session, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL.
+      - One session, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
       - An unknown id gives an empty list.
       - Mutually exclusive with the filters and with O(latest_per_job).
     type: str

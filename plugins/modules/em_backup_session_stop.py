@@ -38,7 +38,8 @@ attributes:
 options:
   id:
     description:
-      - The session to stop, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL.
+      - The session to stop, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
       - An unknown id fails, naming the id.
       - Exactly one of O(id) and O(job_name) is required.
     type: str

@@ -259,12 +259,26 @@ def time_values():
 
 # -- ids ---------------------------------------------------------------------------
 def id_forms(uuid, kind, collection):
-    """Every spelling of an id the modules take: UUID, URN and Href, any case, surrounding whitespace."""
+    """Every spelling of an id the modules take: UUID, URN and Href (of the emulator's 127.0.0.1), any case,
+    surrounding whitespace."""
     return st.tuples(
         st.sampled_from((uuid, uuid.upper(), "urn:veeam:%s:%s" % (kind, uuid), "URN:VEEAM:%s:%s" % (kind.upper(), uuid),
-                         "https://em.example.com:9398/api/%s/%s" % (collection, uuid),
+                         "HTTPS://127.0.0.1/api/%s/%s" % (collection, uuid),
                          "http://127.0.0.1/api/%s/%s?format=Entity" % (collection, uuid.upper()))),
         WHITESPACE, WHITESPACE).map(lambda parts: parts[1] + parts[0] + parts[2])
+
+
+# values that would change the path of a request if they were put into it: refused before any request
+HOSTILE_IDS = ("../x", "a?b", "a/b", "%2e%2e", "", "not-a-uuid", "{uuid}x", "{uuid}/../x", "{uuid}?action=stop",
+               "../backupSessions/{uuid}?action=stop", "{uuid}%2f..")
+
+
+def other_em_hrefs(uuid, collection):
+    """The Href of an item on another Enterprise Manager than the emulator (127.0.0.1, its port): refused."""
+    return st.sampled_from(("https://em.example.com:9398/api/%s/%s" % (collection, uuid),
+                            "http://127.0.0.1:1/api/%s/%s" % (collection, uuid),
+                            "https://127.0.0.1.evil.example/api/%s/%s" % (collection, uuid),
+                            "https://localhost/api/%s/%s?format=Entity" % (collection, uuid)))
 
 
 UNKNOWN_UUID = "0badc0de-0000-4000-8000-000000000000"
@@ -278,6 +292,9 @@ def id_values(known, kind, collection, unknown_expect, other_kind):
         st.sampled_from(known).flatmap(lambda uuid: id_forms(uuid, kind, collection)).map(lambda v: (v, OK)),
         id_forms(UNKNOWN_UUID, kind, collection).map(lambda v: (v, unknown_expect)),
         st.sampled_from(known).map(lambda uuid: ("urn:veeam:%s:%s" % (other_kind, uuid), BAD)),
+        st.sampled_from(known).flatmap(lambda uuid: other_em_hrefs(uuid, collection)).map(lambda v: (v, BAD)),
+        st.tuples(st.sampled_from(HOSTILE_IDS), st.sampled_from(known)).map(
+            lambda pair: (pair[0].format(uuid=pair[1]), BAD)),
         st.sampled_from(("", " ", "\n")).map(lambda v: (v, ANY)),  # empty: may count as not given
         ANY_TEXT.map(lambda v: (v, ANY if _UUID_IN.search(v) or not v.strip() else BAD)),
         st.sampled_from(("12345", "urn:veeam:%s:" % kind, "../backupSessions", "%s?x" % UNKNOWN_UUID[:-1],

@@ -222,6 +222,8 @@ def test_any_value_works_or_fails_naming_the_option(em, module_name, option, dat
     if option == "logon_session_id":
         token, logon_id = em.logon_token()  # this run may log it off
         values = st.one_of(st.just((logon_id, es.OK)), es.tagged(es.id_forms(es.UNKNOWN_UUID, "LogonSession", "logonSessions"), es.OK),
+                           es.tagged(es.other_em_hrefs(logon_id, "logonSessions"), es.BAD),
+                           es.tagged(st.sampled_from(es.HOSTILE_IDS).map(lambda text: text.format(uuid=logon_id)), es.BAD),
                            es.tagged(es.ANY_TEXT, es.ANY))
     else:
         values = _values(em, module_name, option, token)

@@ -258,12 +258,12 @@ def test_every_exception_of_the_http_layer_becomes_a_veeam_em_error(fake_em, exc
 
 
 def test_post_never_repeated(fake_em):
-    fake_em.logon().expect("POST", "/backupSessions/x", raises=requests.exceptions.ConnectionError("reset")).logout()
+    fake_em.logon().expect("POST", "/backupSessions/%s" % LOGON_ID, raises=requests.exceptions.ConnectionError("reset")).logout()
     with pytest.raises(VeeamEmError) as err:
         with client() as em:
-            em.post("/backupSessions/x", [("action", "stop")])
+            em.post("/backupSessions/%s" % LOGON_ID, [("action", "stop")])
     assert "was not repeated" in err.value.msg
-    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/x", "action=stop"), LOGOUT]
+    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/%s" % LOGON_ID, "action=stop"), LOGOUT]
 
 
 def test_relogon_once_on_401(fake_em):
@@ -315,9 +315,9 @@ def test_given_token_no_logon_no_logout_and_clear_401(fake_em):
 
 
 def test_not_found_ok(fake_em):
-    fake_em.logon().expect("GET", "/backupSessions/x", 404, xml_error(404, "not found")).logout()
+    fake_em.logon().expect("GET", "/backupSessions/%s" % LOGON_ID, 404, xml_error(404, "not found")).logout()
     with client() as em:
-        assert em.get("/backupSessions/x", not_found_ok=True) is None
+        assert em.get("/backupSessions/%s" % LOGON_ID, not_found_ok=True) is None
 
 
 @pytest.mark.parametrize("status, fragment", [(403, "lacks the permission"), (404, "not found"), (400, "unexpected answer")])
@@ -362,13 +362,14 @@ def test_verify_and_http_protocol_passed_to_requests(fake_em, tmp_path):
 
 
 def test_logon_session_helpers(fake_em):
-    fake_em.expect("GET", "/logonSessions/abc", 200, xml_logon("abc")).expect("GET", "/logonSessions/gone", 404)
-    fake_em.expect("DELETE", "/logonSessions/abc", 204).expect("DELETE", "/logonSessions/abc", 401)
+    gone = "0badc0de-0000-4000-8000-000000000000"
+    fake_em.expect("GET", "/logonSessions/" + LOGON_ID, 200, xml_logon()).expect("GET", "/logonSessions/" + gone, 404)
+    fake_em.expect("DELETE", "/logonSessions/" + LOGON_ID, 204).expect("DELETE", "/logonSessions/" + LOGON_ID, 401)
     em = client(session_token=TOKEN)
-    assert em.logon_session_exists("abc") is True
-    assert em.logon_session_exists("gone") is False
-    assert em.delete_logon_session("abc") is True
-    assert em.delete_logon_session("abc") is False
+    assert em.logon_session_exists(LOGON_ID) is True
+    assert em.logon_session_exists(gone) is False
+    assert em.delete_logon_session(LOGON_ID) is True
+    assert em.delete_logon_session(LOGON_ID) is False
     em.close()
     assert len(fake_em.calls) == 4
 
@@ -396,21 +397,21 @@ def test_logout_is_asked_for_with_more_patience(fake_em):
 
 def test_error_status_to_a_stop_says_it_was_not_repeated(fake_em):
     """A 502 comes from a proxy, behind which EM may have taken the stop: it is not asked again."""
-    fake_em.logon().expect("POST", "/backupSessions/x", 502, xml_error(502, "Bad gateway")).logout()
+    fake_em.logon().expect("POST", "/backupSessions/%s" % LOGON_ID, 502, xml_error(502, "Bad gateway")).logout()
     with pytest.raises(VeeamEmError) as err:
         with client() as em:
-            em.post("/backupSessions/x", [("action", "stop")])
-    assert "HTTP 502 to POST /backupSessions/x: not accepted (a request that changes something is not repeated)" in err.value.msg
-    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/x", "action=stop"), LOGOUT]
+            em.post("/backupSessions/%s" % LOGON_ID, [("action", "stop")])
+    assert "HTTP 502 to POST /backupSessions/%s: not accepted (a request that changes something is not repeated)" % LOGON_ID in err.value.msg
+    assert fake_em.summary() == [LOGON, ("POST", "/api/backupSessions/%s" % LOGON_ID, "action=stop"), LOGOUT]
 
 
 def test_stop_answered_503_is_asked_again(fake_em):
     """503: EM was unable to handle the request (the reference's words), so it did not take the stop."""
-    stop = ("POST", "/api/backupSessions/x", "action=stop")
-    fake_em.logon().expect("POST", "/backupSessions/x", 503, xml_error(503, "Busy"))
-    fake_em.expect("POST", "/backupSessions/x", 202, "").logout()
+    stop = ("POST", "/api/backupSessions/%s" % LOGON_ID, "action=stop")
+    fake_em.logon().expect("POST", "/backupSessions/%s" % LOGON_ID, 503, xml_error(503, "Busy"))
+    fake_em.expect("POST", "/backupSessions/%s" % LOGON_ID, 202, "").logout()
     with client() as em:
-        assert em.post("/backupSessions/x", [("action", "stop")]) is None
+        assert em.post("/backupSessions/%s" % LOGON_ID, [("action", "stop")]) is None
     assert fake_em.summary() == [LOGON, stop, stop, LOGOUT] and fake_em.sleeps == [0.5]
 
 
@@ -537,3 +538,39 @@ def test_other_requests_that_never_reached_em_are_not_repeated(clock, method, pa
         em.request(method, path, idempotent=mode == "read")
     assert "could not be resolved" in err.value.msg and "may have reached the server" not in err.value.msg
     assert clock.sleeps == []
+
+
+# -- the client refuses a path that is not /collection/id/... -------------------------------------
+@pytest.mark.parametrize("path", [
+    "/backupSessions/../logonSessions", "/backupSessions/x", "/backupSessions/%s?action=stop" % LOGON_ID,
+    "/backupSessions/%sx" % LOGON_ID, "/backupSessions/%s/../x" % LOGON_ID, "/backupSessions/%2e%2e",
+    "/backupSessions/", "/logonSessions/", "/logonSessions/%s/" % LOGON_ID, "/tasks/task-1x", "//x", "backupSessions", "",
+    "/backupSessions/a/b",
+])
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_client_refuses_a_path_segment_that_is_not_a_valid_id(fake_em, method, path):
+    with pytest.raises(VeeamEmError) as err:
+        with client() as em:
+            em.request(method, path)
+    assert err.value.msg.startswith("Refused to send %s %r: " % (method, path))
+    assert fake_em.summary() == []  # not even a logon
+
+
+def test_client_refuses_a_bad_logon_session_id_before_any_request(fake_em):
+    em = client(session_token=TOKEN)
+    with pytest.raises(VeeamEmError) as err:
+        em.delete_logon_session("../backupSessions/%s?action=stop" % LOGON_ID)
+    assert "is not a valid id" in err.value.msg and fake_em.summary() == []
+
+
+def test_client_accepts_the_paths_of_the_collection(fake_em):
+    fake_em.logon()
+    paths = ["/query", "/backupSessions/%s" % LOGON_ID.upper(), "/backupTaskSessions/%s" % LOGON_ID,
+             "/jobs/%s" % LOGON_ID, "/tasks/task-12", "/logonSessions", "/backupSessions/%s/taskSessions" % LOGON_ID]
+    for path in paths:
+        fake_em.expect("GET", path, body="<X/>")
+    fake_em.logout()
+    with client() as em:
+        for path in paths:
+            em.get(path)
+    assert fake_em.summary() == [LOGON] + [("GET", "/api" + path) for path in paths] + [LOGOUT]
