@@ -323,7 +323,8 @@ def find_job_sessions(client, params, warn_unknown=True):
 def job_session_filter(params, job_names):
     """The server-side filter of the options and the same as client-side checks (validated: fails before any request)."""
     after, before = _query.created_range(params)
-    backup_servers = [params["backup_server"]] if params["backup_server"] else None
+    backup_server = _verify.name(params["backup_server"], "backup_server")
+    backup_servers = [backup_server] if backup_server is not None else None
     flt = _query.Filter()
     flt.any_of("JobName", job_names)
     flt.any_of("JobType", params["job_type"], quoted=False)

@@ -49,8 +49,9 @@ options:
     description:
       - The job, by its whole name, compared case-insensitively as EM does (commas and quotes are part of it).
       - A name EM has no job of fails, naming it; a name of jobs on two backup servers fails, asking for O(id).
-      - Exactly one of O(name) and O(id) is required.
-    type: str
+      - Exactly one of O(name) and O(id) is required. One name; an empty name, a list or a dict fails before any
+        request.
+    type: raw
   id:
     description:
       - The job, as a bare UUID, as C(urn:veeam:Job:<UUID>) or as its Href URL on O(server).
@@ -260,7 +261,7 @@ STARTED = "started"
 RETRIED = "retried"
 STOPPED = "stopped"
 ARGUMENT_SPEC = dict(
-    name=dict(type="str"),
+    name=dict(type="raw"),
     id=dict(type="str"),
     state=dict(type="str", choices=[STARTED, RETRIED, STOPPED]),
     schedule_enabled=dict(type="bool"),
@@ -298,7 +299,7 @@ def check_options(params):
         raise VeeamEmError("force applies to state=started only; remove it")
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
         return _query.parse_id(params["id"], _jobs.JOB), None
-    return None, _verify.names(params["name"], "name")[0]
+    return None, _verify.name(params["name"], "name")
 
 
 def plan_start(client, job, force):

@@ -40,8 +40,10 @@ options:
     elements: str
     choices: [Backup, BackupCopy, ImmediateBackupCopy, Replica]
   backup_server:
-    description: Only jobs of the backup server with this name.
-    type: str
+    description:
+      - Only jobs of the backup server with this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   schedule_enabled:
     description: Only jobs whose schedule is on (V(true)) or off (V(false)).
     type: bool
@@ -213,7 +215,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._module import 
 ARGUMENT_SPEC = dict(
     name=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_ENTITY_TYPES)),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     schedule_enabled=dict(type="bool"),
     include_latest_session=dict(type="bool", default=False),
     **_sessions.LINKS_ARGUMENT_SPEC
@@ -222,7 +224,8 @@ ARGUMENT_SPEC = dict(
 
 def job_filter(params, names):
     """The server-side filter of the options and the same as client-side checks."""
-    servers = [params["backup_server"]] if params["backup_server"] else None
+    server = _verify.name(params["backup_server"], "backup_server")
+    servers = [server] if server is not None else None
     flt = (_query.Filter().any_of("Name", names).any_of("JobType", params["job_type"], quoted=False)
            .any_of("BackupServerName", servers))
     if params["schedule_enabled"] is not None:

@@ -55,8 +55,10 @@ options:
       - A name of which EM has no session at all gives a warning.
     type: raw
   backup_server:
-    description: Only sessions of this backup server (name).
-    type: str
+    description:
+      - Only sessions of this backup server (name).
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   latest_lookback:
     description:
       - Also list jobs whose newest session is older than the window, looking back this far before the
@@ -235,7 +237,7 @@ ARGUMENT_SPEC = dict(
     window_end=dict(type="str", default=""),
     job_name=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_TYPES)),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     latest_lookback=dict(type="str", default=""),
     fail_on=dict(type="list", elements="str", choices=list(_sessions.RESULTS), default=[]),
     junit_warning=dict(type="str", choices=list(_report.JUNIT_WARNING), default="pass"),

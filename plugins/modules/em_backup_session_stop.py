@@ -49,7 +49,8 @@ options:
         does; commas and quotes are part of the name).
       - A job without a running session gives C(changed=false).
       - A name of which EM has no session at all fails, naming it (a typo must not look like "nothing to stop").
-    type: str
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   wait:
     description: Wait until the stop tasks have finished and every session is V(Stopped).
     type: bool
@@ -163,7 +164,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._module import 
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
-    job_name=dict(type="str"),
+    job_name=dict(type="raw"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
     poll_interval=dict(type="int", default=5),
@@ -180,7 +181,7 @@ def find_sessions(client, params):
         if session is None or session["id"] != session_id:
             raise VeeamEmError("id: backup session %s not found on Enterprise Manager" % params["id"], status=404)
         return [session]
-    job_name = _verify.names(params["job_name"], "job_name")[0]
+    job_name = _verify.name(params["job_name"], "job_name")
     flt = _query.Filter().any_of("JobName", [job_name]).compare("State", "!=", "Stopped", quoted=False)
     sessions = _verify.Checks().names("job_name", "job_name", [job_name]).keep(
         _sessions.query_job_sessions(client, flt, newest_first=False), "sessions", client.warnings)

@@ -162,22 +162,39 @@ def name_values(allow_list=True, unknown=OK, known=()):
     """A job or VM name option: any text (one name, commas and all) or a list of names.
 
     A name must work (``unknown``: what a name no job or VM has must give); the names ``known``
-    (in any case) always must.  An empty name may be refused.
+    (in any case) always must.  An empty name or list, and a list or a dict for one name, must be refused.
     """
     text = st.one_of(st.sampled_from(NASTY_NAMES), ANY_TEXT)
     if known:
         text = st.one_of(text, st.sampled_from(sorted(known)).flatmap(
             lambda name: st.sampled_from((name, name.upper(), name.lower()))))
-    raw = st.one_of(text, st.lists(text, min_size=1, max_size=3)) if allow_list else text
+    if allow_list:
+        raw = st.one_of(text, st.lists(text, min_size=0, max_size=3))
+    else:  # one name: a list or a dict is refused
+        raw = st.one_of(text, st.lists(text, min_size=0, max_size=2), st.dictionaries(text, text, max_size=1))
     folded = set(name.casefold() for name in known)
 
     def classify(value):
+        if isinstance(value, dict) or (isinstance(value, list) and not allow_list):
+            return (value, BAD)
         names = value if isinstance(value, list) else [value]
-        if any(not name.strip() for name in names):
-            return (value, ANY)  # an empty name: may be refused
+        if not names or any(not name.strip() for name in names):
+            return (value, BAD)  # an empty list or name: refused, never read as "all"
         if all(name.casefold() in folded for name in names):
             return (value, OK)
         return (value, unknown)
+    return raw.map(classify)
+
+
+def single_name_values(known):
+    """A one-name option (backup_server): any text works, ``known`` names too; empty, a list or a dict: refused."""
+    text = st.one_of(ANY_TEXT, st.sampled_from(known))
+    raw = st.one_of(text, st.lists(text, max_size=2), st.dictionaries(text, text, max_size=1))
+
+    def classify(value):
+        if isinstance(value, (list, dict)) or not value.strip():
+            return (value, BAD)
+        return (value, OK)
     return raw.map(classify)
 
 

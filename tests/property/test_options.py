@@ -121,9 +121,9 @@ def _values(em, module_name, option, token):
     if option == "name" and module_name == "em_backup_job_info":
         return es.name_values(allow_list=True)
     if option in ("job_name", "vm_name"):
-        return es.name_values(allow_list=spec.get("type") == "list")
+        return es.name_values(allow_list=True)  # job_name, vm_name: one name or a list
     if option == "backup_server":
-        return es.tagged(st.one_of(es.ANY_TEXT, st.sampled_from(("srv02.tech.local", "SRV02.TECH.LOCAL"))), es.OK)
+        return es.single_name_values(("srv02.tech.local", "SRV02.TECH.LOCAL"))
     if option == "id" and module_name == "em_backup_task_session_info":
         known = [t.id for t in em.data.task_sessions[::50]]
         return es.id_values(known, "BackupTaskSession", "backupTaskSessions", es.OK, "BackupJobSession")

@@ -520,7 +520,7 @@ def test_sigterm_while_waiting_reports_changed_and_logs_out(fake_em, run_module,
     (dict(state="started", poll_interval=4000), "poll_interval must be from 1 to 3600 seconds; got 4000"),
     (dict(state="retried", force=True), "force applies to state=started only"),
     (dict(state="started", fail_on=["Success"]), "fail_on"),
-    (dict(name="  ", state="started"), "name must not contain an empty name"),
+    (dict(name="  ", state="started"), "name must not be empty"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))
