@@ -312,11 +312,7 @@ def _checked_arguments(window, fail_on, junit_warning):
         raise VeeamEmError("window must be the answer of backupops.veeam_em.report_window")
     if junit_warning not in JUNIT_WARNING:
         raise VeeamEmError("junit_warning must be pass or failure, not %r" % (junit_warning,))
-    fail_on = list(fail_on or [])
-    for result in fail_on:
-        if result not in RESULTS:
-            raise VeeamEmError("fail_on value %r is not one of %s" % (result, ", ".join(RESULTS)))
-    return fail_on
+    return _verify.words(fail_on, "fail_on", RESULTS)
 
 
 def _failure_rows(detail_sessions, seen_ids):

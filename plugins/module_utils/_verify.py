@@ -64,6 +64,23 @@ def name(value, option):
     return text
 
 
+def words(value, option, allowed):
+    """A list option of fixed words (``fail_on``) -> list; ``[]``, and ``[""]`` (``fail_on=`` ad hoc), mean none.
+
+    Ansible splits an ad-hoc ``fail_on=`` into ``[""]``, which its choices
+    would refuse, although the documented "never fail" is exactly what it
+    says; so the words are checked here (case-sensitive, as choices are).
+    """
+    values = list(value or [])
+    if values == [""]:
+        return []
+    wrong = [word for word in values if word not in allowed]
+    if wrong:
+        raise VeeamEmError("%s must be a list of %s (or empty: none); got %s"
+                           % (option, ", ".join(allowed), ", ".join(repr(word) for word in wrong)))
+    return values
+
+
 def same_name(a, b):
     return a is not None and b is not None and a.casefold() == b.casefold()
 

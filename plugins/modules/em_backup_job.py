@@ -102,10 +102,9 @@ options:
     description:
       - Results of the awaited session (O(state=started) or O(state=retried)) that make the task fail, after it
         ended; the result still carries the session and its task sessions.
-      - V([]) never fails on the result.
+      - A list of V(Warning) and V(Failed). V([]) (ad hoc also C(fail_on=)) never fails on the result.
     type: list
     elements: str
-    choices: [Warning, Failed]
     default: [Failed]
 notes:
   - A Veeam job runs one session at a time; the Task of a start does not name the session it creates, hence the
@@ -269,7 +268,7 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=5),
-    fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=["Failed"]),
+    fail_on=dict(type="list", elements="str", default=["Failed"]),
 )
 MAX_WAIT = 7 * 86400
 MAX_POLL = 3600
@@ -297,6 +296,7 @@ def check_options(params):
     _query.check_range(params["poll_interval"], "poll_interval", 1, MAX_POLL)
     if params["force"] and params["state"] != STARTED:
         raise VeeamEmError("force applies to state=started only; remove it")
+    params["fail_on"] = _verify.words(params["fail_on"], "fail_on", _sessions.PROBLEM_RESULTS)
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
         return _query.parse_id(params["id"], _jobs.JOB), None
     return None, _verify.name(params["name"], "name")
