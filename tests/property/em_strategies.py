@@ -140,17 +140,23 @@ def choice_values(choices, ok=None):
     return raw.map(classify)
 
 
-def list_choice_values(choices):
-    """A list option with choices: a list, or a comma separated string, of values."""
+def list_choice_values(choices, empty_is_none=False):
+    """A list option with choices: a list, or a comma separated string, of values.
+
+    ``empty_is_none``: ``""`` and ``[""]`` (an ad-hoc ``fail_on=``) mean an empty list and must work.
+    """
     element = st.one_of(st.sampled_from(choices), st.sampled_from(choices).map(str.lower), ANY_TEXT)
     raw = st.one_of(st.lists(st.sampled_from(choices), max_size=4), st.lists(element, max_size=4),
-                    st.lists(st.sampled_from(choices), min_size=1, max_size=4).map(",".join), element)
+                    st.lists(st.sampled_from(choices), min_size=1, max_size=4).map(",".join), element,
+                    st.sampled_from(("", [""], ",", ["", ""])))
 
     def classify(value):
         try:
             items = check_type_list(value)
         except TypeError:
             return (value, BAD)
+        if empty_is_none and items == [""]:
+            return (value, OK)
         if all(str(item) in choices for item in items):
             return (value, OK)
         return (value, BAD)

@@ -131,6 +131,9 @@ def _values(em, module_name, option, token):
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.ANY, "BackupTaskSession")
     if option in ("id", "job_session_id"):
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.OK, "BackupTaskSession")
+    if option == "fail_on":  # the words are checked by the collection: [] and [""] (fail_on= ad hoc) never fail
+        words = _sessions.PROBLEM_RESULTS if module_name == "em_backup_job" else _sessions.RESULTS
+        return es.list_choice_values(list(words), empty_is_none=True)
     if option == "state" and module_name == "em_logon_session":
         return es.choice_values(spec["choices"], ok=["present"])
     if "choices" in spec:
