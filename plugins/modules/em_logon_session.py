@@ -46,8 +46,9 @@ options:
     default: present
   logon_session_id:
     description:
-      - With O(state=absent), the id of the logon session to delete (RV(logon_session_id) of O(state=present)):
-        a UUID, C(urn:veeam:LogonSession:<UUID>) or its Href on O(server). Any other value fails before a request.
+      - With O(state=absent), the id of the logon session to delete (RV(logon_session_id) of O(state=present)),
+        as a UUID, as C(urn:veeam:LogonSession:<UUID>) or as its Href on O(server). Any other value fails before a
+        request.
       - When omitted, the module asks EM for the logon sessions of the token (C(GET /api/logonSessions)) and deletes the
         only one; it fails if EM lists several.
     type: str

@@ -38,9 +38,13 @@ EMPTY = ([], "", " ", "\n", [""], ["a", " "])
 NOT_ONE_NAME = (["srv02.tech.local"], ["a", "b"], {"name": "a"}, True)
 
 
+def _key(item):
+    (module, option), dummy = item
+    return module.__name__, option
+
+
 def _cases(values, single_only=False):
-    for (module, option), (dummy, takes_list) in sorted(NAME_OPTIONS.items(), key=lambda item: (item[0][0].__name__,
-                                                                                                 item[0][1])):
+    for (module, option), (dummy, takes_list) in sorted(NAME_OPTIONS.items(), key=_key):
         if single_only and takes_list:
             continue
         for value in values:
