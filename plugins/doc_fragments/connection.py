@@ -30,6 +30,7 @@ options:
   protocol:
     description:
       - V(https) for the REST API on port 9398, V(http) for the legacy plain HTTP API (port 9399).
+      - With V(http) the password and the session token travel in clear text; the module warns.
       - If not set, the value of the E(VEEAM_EM_PROTOCOL) environment variable is used.
     type: str
     choices: [https, http]
@@ -86,12 +87,14 @@ notes:
   - All modules are in the action group C(backupops.veeam_em.em); set the connection options once with
     C(module_defaults) and C(group/backupops.veeam_em.em).
   - Unless O(session_token) is given, each task logs on and always deletes its logon session at the end, also on failure.
-  - Requests are retried with backoff only where a repetition is safe. Reads and the logout are retried up to three
-    times on a connect timeout, a lost, cut off or malformed answer, and HTTP 502, 503 and 504, twice on HTTP 500.
-    The logout, which keeps EM free of open logon sessions, is retried up to six times.
+  - Requests are retried with backoff only where a repetition is safe. Reads are retried up to three times on a
+    connect timeout, a lost, cut off or malformed answer, and HTTP 502, 503 and 504, twice on HTTP 500.
+    The logout, which keeps EM free of open logon sessions, is retried up to six times on all of these.
     The logon is retried only where EM cannot have created a logon session (a connect timeout, an error status).
     A stop request is repeated only where EM did not take it (a connect timeout, HTTP 503), never once it may
-    have reached EM. A refused connection fails at once.
+    have reached EM. A request that never reached EM (a host name that does not resolve, a refused connection,
+    a failed TLS handshake) fails at once and says so. The table of these rules is in the collection's
+    docs/reliability.md.
   - Failure messages never contain the password or a session token, also when a library's error text would.
   - SIGTERM (a cancelled AWX job), like Ctrl-C, deletes the logon session the task opened before it ends.
 """

@@ -10,15 +10,13 @@ before any network traffic.  It always deletes the logon session it opened
 (``close()`` / ``with EmClient(...)``), never the one of a ``session_token``
 it was given.
 
-Retries, with a bounded backoff, only where a repetition is safe:
-idempotent requests (GET, DELETE) on a connect timeout, 500/502/503/504 and
-lost, cut off or malformed answers; the logon only where EM cannot have
-created a logon session (connect timeout, error status); the stop POST
-only where EM did not take it (connect timeout, 503).  A refused connection fails at
-once.  A 401 in the middle of the work gets one fresh logon and one retry,
-unless the token was given by the user: then the error says to log on
-again.  Every exception of the HTTP layer becomes a VeeamEmError in
-``_attempt``.
+Every retry rule (which requests, which statuses and errors, how many
+attempts, the backoff, a new logon on 401) is one row of ``RETRY_RULES``,
+which the code reads and docs/reliability.md shows (a unit test compares
+the two).  A request that never reached EM (a name that does not resolve,
+a refused connection, a failed TLS handshake) fails at once and says so;
+only a connect timeout is tried again.  Every exception of the HTTP layer
+becomes a VeeamEmError in ``_attempt``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +26,7 @@ __metaclass__ = type
 import base64
 import random
 import re
+import socket
 import time
 import traceback
 
@@ -50,19 +49,57 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 TOKEN_HEADER = "X-RestSvcSessionId"
 USER_AGENT = "backupops.veeam_em/1.0.0"
 RETRY_STATUSES = (500, 502, 503, 504)
-# Seconds to wait before the 2nd, 3rd and 4th attempt of a request that may be repeated.
-BACKOFF = (0.5, 1.0, 2.0)
-RETRIES_ON_500 = 2  # an internal error is less often passing than a 502/503/504
-# "unable to handle the request" (the EM reference's 503): EM did not take it, so even a stop may be asked again.
-# A 502 or 504 comes from a proxy, behind which EM may have taken the request.
-UNHANDLED_STATUSES = (503,)
-# The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open).
-LOGOUT_BACKOFF = (0.5, 1.0, 2.0, 2.0, 2.0, 2.0)
+
+
+class RetryRule(object):
+    """How one kind of request is repeated (a row of ``RETRY_RULES``).
+
+    ``requests``: which requests follow the rule (as the docs say it).
+    ``statuses``: HTTP statuses after which it is sent again.
+    ``lost_answer``: sent again when the answer was lost, cut off or malformed (only where a repetition is harmless).
+    ``backoff``: seconds to wait before each repetition; its length is the number of repetitions.
+    ``retries_on_500``: repetitions after HTTP 500 (an internal error is less often passing than a 502/503/504).
+    ``relogon_on_401``: a 401 gets one new logon and one more try (unless the token was given by the user).
+    A connect timeout (the request never reached EM) is sent again under every rule.
+    """
+
+    __slots__ = ("kind", "requests", "statuses", "lost_answer", "backoff", "retries_on_500", "relogon_on_401")
+
+    def __init__(self, kind, requests, statuses, lost_answer, backoff, retries_on_500, relogon_on_401):
+        self.kind = kind
+        self.requests = requests
+        self.statuses = statuses
+        self.lost_answer = lost_answer
+        self.backoff = backoff
+        self.retries_on_500 = retries_on_500
+        self.relogon_on_401 = relogon_on_401
+
+    def retries(self, status=None):
+        """How many times a request may be repeated after ``status`` (None: a connect timeout or a lost answer)."""
+        return min(self.retries_on_500, len(self.backoff)) if status == 500 else len(self.backoff)
+
+
+# The one table of retry rules.  docs/reliability.md ("Retries") shows it; test_client.py compares the two.
+RETRY_RULES = dict((rule.kind, rule) for rule in (
+    RetryRule("read", "GET (reads, query pages, tasks, logon sessions)", RETRY_STATUSES, True,
+              (0.5, 1.0, 2.0), 2, True),
+    # EM creates a logon session for every logon it takes: repeated only where it cannot have taken it
+    RetryRule("logon", "POST /sessionMngr/ (the logon)", RETRY_STATUSES, False, (0.5, 1.0, 2.0), 2, False),
+    # The logout is the clean-up: worth more patience than a read (a lost logout leaves a logon session open);
+    # a 401 or 404 means the logon session is already gone.
+    RetryRule("logout", "DELETE /logonSessions/{ID} (the logout)", RETRY_STATUSES, True,
+              (0.5, 1.0, 2.0, 2.0, 2.0, 2.0), 6, False),
+    # "unable to handle the request" (the EM reference's 503): EM did not take it, so even a stop may be asked
+    # again.  A 502 or 504 comes from a proxy, behind which EM may have taken the request; a 500 may come after it.
+    RetryRule("action", "POST of an action (stop, start, retry, schedule)", (503,), False, (0.5, 1.0, 2.0), 0, True),
+))
 _CHUNK_SIZE = 256  # a logon answer is read in small pieces, so that a cut off one keeps its start
 _UUID = br"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _LOGON_ID_RE = re.compile(br"logonSessions/(" + _UUID + br")|<SessionId>\s*(" + _UUID + br")", re.IGNORECASE)
-# how a request may be repeated: idempotent (GET, DELETE), logon, once (a stop: never after it may have arrived)
-_IDEMPOTENT, _LOGON, _ONCE = "idempotent", "logon", "once"
+# A request path: collections (letters) and the ids of their items (a UUID, an EM task id such as task-1), in turn.
+_COLLECTION_SEGMENT_RE = re.compile(r"^[A-Za-z]+$")
+_ID_SEGMENT_RE = re.compile(r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|task-[0-9]+)$")
+_READ, _LOGON, _LOGOUT, _ACTION = (RETRY_RULES[kind] for kind in ("read", "logon", "logout", "action"))
 
 
 class _BasicAuth(AuthBase):
@@ -168,7 +205,7 @@ class EmClient(object):
         """
         self.options.require_credentials()
         answer = self._send("POST", "/sessionMngr/", params=[("v", self.options.api_version)],
-                            auth=_BasicAuth(self.options.user, self.options.password), mode=_LOGON)
+                            auth=_BasicAuth(self.options.user, self.options.password), rule=_LOGON)
         resp = answer.resp
         if resp.status_code == 401:
             raise VeeamEmError(
@@ -222,8 +259,7 @@ class EmClient(object):
     def delete_logon_session(self, logon_session_id):
         """DELETE /logonSessions/{id}; True when deleted, False when already gone (401/404)."""
         path = "/logonSessions/%s" % logon_session_id
-        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False,
-                            backoff=LOGOUT_BACKOFF)
+        answer = self._send("DELETE", path, headers={TOKEN_HEADER: self._token}, parse_body=False, rule=_LOGOUT)
         if answer.resp.status_code in (401, 404):
             return False
         self._check(answer, (200, 202, 204), "DELETE", path)
@@ -269,11 +305,12 @@ class EmClient(object):
         """
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
-        mode = _IDEMPOTENT if idempotent else _ONCE
+        rule = _READ if idempotent else _ACTION
+        check_path(method, path)  # before a logon, too
         if self._token is None:
             self.logon()
-        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
-        if answer.resp.status_code == 401:
+        answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, rule=rule)
+        if answer.resp.status_code == 401 and rule.relogon_on_401:
             if self._token_given:
                 raise VeeamEmError(
                     "Enterprise Manager rejected the session_token (HTTP 401): the logon session has expired "
@@ -284,82 +321,95 @@ class EmClient(object):
             self._owns_logon = False
             self.logon()
             self.relogons += 1
-            answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, mode=mode)
+            answer = self._send(method, path, params=params, headers={TOKEN_HEADER: self._token}, rule=rule)
         if answer.resp.status_code == 404 and not_found_ok:
             return None
         self._check(answer, expect, method, path)
         return answer.doc
 
-    def _send(self, method, path, params=None, headers=None, auth=None, mode=_IDEMPOTENT, parse_body=True,
-              backoff=BACKOFF):
-        """One request with bounded retries (see ``_attempt`` for what is retried); returns an ``_Answer``.
+    def _send(self, method, path, params=None, headers=None, auth=None, rule=_READ, parse_body=True):
+        """One request, repeated as its ``rule`` (a row of ``RETRY_RULES``) allows; returns an ``_Answer``.
 
-        ``backoff`` holds the waits before each repetition.  An error status
-        still there after the retries is returned, for the caller's
-        ``_check`` to report.
+        An error status still there after the retries is returned, for the
+        caller's ``_check`` to report.
         """
+        check_path(method, path)
         last = None
-        for attempt in range(len(backoff) + 1):
+        for attempt in range(len(rule.backoff) + 1):
             if attempt:
-                self.clock.sleep(backoff[attempt - 1])
+                self.clock.sleep(rule.backoff[attempt - 1])
             try:
-                return self._attempt(method, path, params, headers, auth, mode, parse_body)
+                return self._attempt(method, path, params, headers, auth, rule, parse_body)
             except _Retry as retry:
                 last = retry
-                if attempt >= min(retry.retries or len(backoff), len(backoff)):
+                if attempt >= rule.retries(retry.answer.resp.status_code if retry.answer is not None else None):
                     break
         if last.answer is not None:
             last.answer.attempts = attempt + 1
             return last.answer
         raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1))
 
-    def _attempt(self, method, path, params, headers, auth, mode, parse_body):
-        """Send once; raise ``_Retry`` where trying again is safe and may help, VeeamEmError where it is not.
+    def _attempt(self, method, path, params, headers, auth, rule, parse_body):
+        """Send once; raise ``_Retry`` where ``rule`` allows trying again, VeeamEmError where it does not.
 
         Every exception of the HTTP layer ends here as one of the two.
-        Retried: a request that never reached EM (connect timeout) always;
-        an error status (500, 502, 503, 504), for a stop only 503 (EM did
-        not take it); a lost, cut off or malformed answer only for an
-        idempotent request.
+        A connect timeout (the request never reached EM) is retried under
+        every rule; an error status in ``rule.statuses``; a lost, cut off or
+        malformed answer where ``rule.lost_answer``.
         """
         url = self.base_url + path
         try:
             resp = self.session.request(method, url, params=params, headers=headers, auth=auth,
                                         timeout=self.options.timeout, verify=self.options.verify,
-                                        allow_redirects=False, stream=mode is _LOGON)
+                                        allow_redirects=False, stream=rule is _LOGON)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc)
         except requests.exceptions.ConnectTimeout as exc:
             raise _Retry("Cannot reach Enterprise Manager at %s: the connection timed out after %d s (%s)"
                          % (self.base_url, self.options.timeout, _reason(exc)))
         except requests.exceptions.ConnectionError as exc:
-            if _refused(exc):
-                raise VeeamEmError(
-                    "Nothing answers at %s (connection refused): check server, port and protocol "
-                    "(EM listens on https port 9398, older installs also on http port 9399)" % url)
-            raise self._lost(method, path, mode, self._lost_reason(exc))
+            unreached = _not_reached(exc)
+            if unreached is not None:
+                raise self._not_reached_error(url, unreached, exc)
+            raise self._lost(method, path, rule, self._lost_reason(exc))
         except requests.exceptions.ReadTimeout:
-            raise self._lost(method, path, mode, "no answer within timeout=%d s" % self.options.timeout)
+            raise self._lost(method, path, rule, "no answer within timeout=%d s" % self.options.timeout)
         except requests.exceptions.ChunkedEncodingError as exc:
-            raise self._lost(method, path, mode, "the answer was cut off before its end (%s)" % _reason(exc))
+            raise self._lost(method, path, rule, "the answer was cut off before its end (%s)" % _reason(exc))
         except Exception as exc:  # pylint: disable=broad-except  # the HTTP layer's other errors, never a traceback
             raise VeeamEmError("%s %s could not be sent to Enterprise Manager at %s (%s: %s)"
                                % (method, path, self.base_url, type(exc).__name__, _reason(exc)))
         status = resp.status_code
-        body, cut_off = _read_streamed(resp) if mode is _LOGON else (resp.content, False)
-        if status in RETRY_STATUSES and (mode is not _ONCE or status in UNHANDLED_STATUSES):
-            raise _Retry(None, answer=_Answer(resp, body), retries=RETRIES_ON_500 if status == 500 else None)
+        body, cut_off = _read_streamed(resp) if rule is _LOGON else (resp.content, False)
+        if status in rule.statuses:
+            raise _Retry(None, answer=_Answer(resp, body))
         doc = None
         if parse_body and 200 <= status < 300 and status != 204 and body and not cut_off:
             try:
                 doc = _xml.parse(body)
             except VeeamEmError as exc:
-                if mode is _IDEMPOTENT:
+                if rule.lost_answer:
                     raise _Retry("%s %s: %s" % (method, path, exc.msg))
                 cut_off = True  # accepted, but what it says cannot be read
-        if cut_off and mode is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
-            raise self._lost(method, path, mode, "the answer was cut off before its end")
+        if cut_off and rule is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
+            raise self._lost(method, path, rule, "the answer was cut off before its end")
         return _Answer(resp, body, doc, cut_off)
+
+    def _not_reached_error(self, url, unreached, exc):
+        """The error for a request that never reached EM: no hint that EM may have done anything."""
+        if unreached is _REFUSED:
+            return VeeamEmError(
+                "Nothing answers at %s (connection refused), so the request never reached Enterprise Manager: check "
+                "server, port and protocol (EM listens on https port 9398, older installs also on http port 9399)"
+                % url)
+        if unreached is _UNRESOLVED:
+            return VeeamEmError(
+                "The host name %s in server could not be resolved (%s), so the request never reached Enterprise "
+                "Manager: check the option server (or VEEAM_EM_SERVER) and the DNS settings of this host"
+                % (self.options.server, _reason(exc)))
+        return VeeamEmError(
+            "Cannot connect to Enterprise Manager at %s (%s), so the request never reached it: check server, port "
+            "and the network between this host and EM" % (self.base_url, _reason(exc)))
 
     def _lost_reason(self, exc):
         reason = _reason(exc)
@@ -368,12 +418,12 @@ class EmClient(object):
                     % reason)
         return "the connection was lost before the answer arrived (%s)" % reason
 
-    def _lost(self, method, path, mode, what):
-        """The error for an answer that did not arrive: retried for idempotent requests only."""
-        if mode is _IDEMPOTENT:
+    def _lost(self, method, path, rule, what):
+        """The error for an answer that did not arrive after the request was sent: retried where the rule says."""
+        if rule.lost_answer:
             return _Retry("Cannot get an answer from Enterprise Manager at %s to %s %s: %s"
                           % (self.base_url, method, path, what))
-        if mode is _LOGON:
+        if rule is _LOGON:
             return VeeamEmError(
                 "Logon to Enterprise Manager at %s: %s. The logon was not repeated because EM may have created a "
                 "logon session for it (each repetition could leave one more open); run the task again."
@@ -390,8 +440,8 @@ class EmClient(object):
                 "(or VEEAM_EM_CA_PATH) to the CA bundle that signed the server certificate; "
                 "validate_certs=false turns verification off (not recommended)." % (self.base_url, reason))
         return VeeamEmError(
-            "TLS connection to Enterprise Manager at %s failed (%s). If the server speaks plain HTTP, set "
-            "protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
+            "TLS connection to Enterprise Manager at %s failed (%s), so the request never reached it. If the server "
+            "speaks plain HTTP, set protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
 
     @staticmethod
     def _check(answer, expect, method, path):
@@ -432,11 +482,31 @@ class _Answer(object):
 class _Retry(Exception):
     """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status."""
 
-    def __init__(self, msg, answer=None, retries=None):
+    def __init__(self, msg, answer=None):
         super(_Retry, self).__init__(msg)
         self.msg = msg
         self.answer = answer
-        self.retries = retries
+
+
+def check_path(method, path):
+    """Refuse a request path that is not ``/collection/id/collection...`` (defence in depth, before anything is sent).
+
+    The modules check every option that becomes part of a path (naming the
+    option); here, whatever builds a path, a segment that is not a plain
+    collection name or a valid id (``..``, ``?``, ``%``, ``/`` inside an id,
+    text after a UUID, an empty id) never reaches EM.  Only the logon's
+    ``/sessionMngr/`` ends in ``/``, as the EM reference writes it.
+    """
+    segments = path.split("/") if isinstance(path, str) else None
+    if not segments or segments[0] or len(segments) < 2:
+        raise VeeamEmError("Refused to send %s %r: a request path starts with / and names a collection" % (method, path))
+    rest = segments[1:] if path != "/sessionMngr/" else ["sessionMngr"]
+    for index, segment in enumerate(rest):
+        if index % 2 == 0 and not _COLLECTION_SEGMENT_RE.match(segment):
+            raise VeeamEmError("Refused to send %s %r: %r is not a collection name" % (method, path, segment))
+        if index % 2 == 1 and not _ID_SEGMENT_RE.match(segment):
+            raise VeeamEmError("Refused to send %s %r: %r is not a valid id (a UUID or an EM task id such as task-1)"
+                               % (method, path, segment))
 
 
 def _read_streamed(resp):
@@ -451,16 +521,34 @@ def _read_streamed(resp):
     return b"".join(chunks), False
 
 
-def _refused(exc):
-    """Whether a connection error is a refused connection (nothing listening: EM got no request)."""
-    while exc is not None:
-        if isinstance(exc, ConnectionRefusedError):
-            return True
-        nxt = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
-        exc = nxt or getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
-        if not isinstance(exc, BaseException):
-            return False
-    return False
+_REFUSED, _UNRESOLVED, _NO_CONNECTION = "refused", "unresolved", "no connection"
+
+
+def _causes(exc):
+    """``exc`` and the exceptions it wraps (arguments, ``reason``, cause and context), innermost last."""
+    seen = []
+    while isinstance(exc, BaseException) and not any(exc is known for known in seen):
+        seen.append(exc)
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
+    return seen
+
+
+def _not_reached(exc):
+    """Why a connection error means the request never reached EM: refused, unresolved, no connection; else None.
+
+    urllib3 raises NewConnectionError (NameResolutionError for a name, in
+    urllib3 2) when the connection could not be made, before anything was sent.
+    """
+    causes = _causes(exc)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return _REFUSED
+    names = [[cls.__name__ for cls in type(cause).__mro__] for cause in causes]
+    if any(isinstance(cause, socket.gaierror) or "NameResolutionError" in mro for cause, mro in zip(causes, names)):
+        return _UNRESOLVED
+    if any("NewConnectionError" in mro for mro in names):
+        return _NO_CONNECTION
+    return None
 
 
 def _logon_id_in(body):

@@ -16,6 +16,8 @@ import copy
 import os
 import re
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
@@ -105,11 +107,35 @@ class ConnectionOptions(object):
 
     def warnings(self):
         """Warnings about settings that work but are unsafe."""
+        if self.protocol == "http":
+            return ["protocol is http: the password and the session token travel to Enterprise Manager at %s in "
+                    "clear text, so anyone between this host and EM can read them. Use protocol=https (EM's REST API "
+                    "on port 9398) with ca_path (VEEAM_EM_CA_PATH) set to EM's CA certificate." % self.base_url]
         if self.protocol == "https" and not self.validate_certs:
             return ["validate_certs is false: the certificate of Enterprise Manager at %s is not checked, so anyone "
                     "between this host and EM can read the password and token. Set ca_path (VEEAM_EM_CA_PATH) to "
                     "EM's CA certificate instead." % self.base_url]
         return []
+
+    def check_href(self, value, option):
+        """An id option given as an Href URL must point at this Enterprise Manager (checked before any request).
+
+        ``_query.parse_id`` takes the UUID out of an Href; an Href of another
+        EM (a copy-paste from another site's result) would otherwise act on
+        the item of the same id here.  Host names compare case-insensitively;
+        a port in the Href must be the port in use.
+        """
+        raw = value.strip() if isinstance(value, str) else ""
+        if not raw.lower().startswith(("http://", "https://")):
+            return
+        try:
+            split = urlsplit(raw)
+            host, port = (split.hostname or "").lower(), split.port
+        except ValueError:
+            host, port = None, None
+        if host != self.server.strip("[]").lower() or (port is not None and port != self.port):
+            raise VeeamEmError("%s %r is the Href of another Enterprise Manager than server %s (port %d): give the "
+                               "UUID, or the Href of an item of this server" % (option, raw, self.server, self.port))
 
     def require_credentials(self):
         """Fail clearly when a logon is needed but user or password is missing."""

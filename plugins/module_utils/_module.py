@@ -59,6 +59,9 @@ def run_module(module, run):
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         options = ConnectionOptions.from_params(module.params)
+        for option in sorted(module.params):
+            if option == "id" or option.endswith("_id"):  # ids of EM items: an Href must be of this server
+                options.check_href(module.params[option], option)
         for warning in options.warnings():
             module.warn(warning)
         client = _client.EmClient(options)

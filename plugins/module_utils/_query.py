@@ -37,6 +37,7 @@ COLLECTIONS = {
     "BackupJobSession": "backupSessions",
     "BackupTaskSession": "backupTaskSessions",
     "Job": "jobs",
+    "LogonSession": "logonSessions",
 }
 
 
@@ -193,11 +194,8 @@ class OneName(Names):
     """A single name (``backup_server``): a list or dict is refused."""
 
     def read(self, value):
-        if value is None:
-            return None
-        if isinstance(value, (list, tuple, dict, bool)):
-            raise VeeamEmError("%s must be one name (a string); got %r" % (self.option, value))
-        return _verify.names(value, self.option)
+        name = _verify.name(value, self.option)
+        return [name] if name is not None else None
 
 
 class Values(Option):

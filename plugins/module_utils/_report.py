@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import datetime
 import functools
+import re
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
@@ -120,9 +121,10 @@ def check_files_options(params):
         raise VeeamEmError("collapse_success_over must be 0 (never fold) or more, not %d"
                            % params["collapse_success_over"])
     basename = params["basename"]
-    if not basename or basename.strip() != basename or "/" in basename or "\\" in basename or basename in (".", ".."):
-        raise VeeamEmError("basename %r must be a file name without a directory, such as backup-session-report "
-                           "(the directory is dest)" % (basename,))
+    if not isinstance(basename, str) or not basename or basename.strip() != basename or "/" in basename \
+            or "\\" in basename or basename in (".", "..") or re.search(r"[\x00-\x1f\x7f]", basename):
+        raise VeeamEmError("basename %r must be a file name without a directory, a line break or another control "
+                           "character, such as backup-session-report (the directory is dest)" % (basename,))
 
 
 def report_window(spec="24h", end=None, what="window", end_what="window_end"):
@@ -245,7 +247,7 @@ def report_from_em(client, params):
     _checked_arguments(window, params["fail_on"], params["junit_warning"])
     job_names = _verify.names(params["job_name"], "job_name")
     filters = dict(job_name=job_names, job_type=params["job_type"] or None,
-                   backup_server=params["backup_server"] or None)
+                   backup_server=_verify.name(params["backup_server"], "backup_server"))
     problems = dict(include_task_sessions=True, task_session_result=list(PROBLEM_RESULTS))
     find = functools.partial(_sessions.find_job_sessions, client, warn_unknown=False)
     created = find(dict(filters, created_after=window["start"], created_before=window["end"], sort="oldest_first",
@@ -267,11 +269,7 @@ def _checked_arguments(window, fail_on, junit_warning):
         raise VeeamEmError("window must be the answer of backupops.veeam_em.report_window")
     if junit_warning not in JUNIT_WARNING:
         raise VeeamEmError("junit_warning must be pass or failure, not %r" % (junit_warning,))
-    fail_on = list(fail_on or [])
-    for result in fail_on:
-        if result not in RESULTS:
-            raise VeeamEmError("fail_on value %r is not one of %s" % (result, ", ".join(RESULTS)))
-    return fail_on
+    return _verify.words(fail_on, "fail_on", RESULTS)
 
 
 def _failure_rows(detail_sessions, seen_ids):

@@ -29,10 +29,13 @@ def names(value, option):
     """A name option (type raw): a string is one name, a list several -> list of names, or None when unset.
 
     Ansible's list type would split ``Mailserver, weekly`` into two names
-    that match nothing; here a comma is part of the name.
+    that match nothing; here a comma is part of the name.  An empty list or an empty name is refused: it is never read as "all".
     """
     if value is None:
         return None
+    if isinstance(value, list) and not value:
+        raise VeeamEmError("%s is an empty list: give at least one name, or leave %s out to select every name (%s)"
+                           % (option, option, NAMES_HINT))
     items = value if isinstance(value, list) else [value]
     result = []
     for item in items:
@@ -42,7 +45,40 @@ def names(value, option):
         if not name:
             raise VeeamEmError("%s must not contain an empty name (%s)" % (option, NAMES_HINT))
         result.append(name)
-    return result or None
+    return result
+
+
+def name(value, option):
+    """A single-name option (type raw): the name, stripped, or None when unset.
+
+    An empty name is refused (never read as "all"), and so is a list or a
+    dict (a str option would turn ``[a]`` into the name ``['a']``).
+    """
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, tuple, set, bool)):
+        raise VeeamEmError("%s must be one name, not a %s; got %r" % (option, type(value).__name__, value))
+    text = str(value).strip()
+    if not text:
+        raise VeeamEmError("%s must not be empty: give the name, or leave %s out" % (option, option))
+    return text
+
+
+def words(value, option, allowed):
+    """A list option of fixed words (``fail_on``) -> list; ``[]``, and ``[""]`` (``fail_on=`` ad hoc), mean none.
+
+    Ansible splits an ad-hoc ``fail_on=`` into ``[""]``, which its choices
+    would refuse, although the documented "never fail" is exactly what it
+    says; so the words are checked here (case-sensitive, as choices are).
+    """
+    values = list(value or [])
+    if values == [""]:
+        return []
+    wrong = [word for word in values if word not in allowed]
+    if wrong:
+        raise VeeamEmError("%s must be a list of %s (or empty: none); got %s"
+                           % (option, ", ".join(allowed), ", ".join(repr(word) for word in wrong)))
+    return values
 
 
 def same_name(a, b):

@@ -51,10 +51,13 @@ options:
     description:
       - The job, by its whole name, compared case-insensitively as EM does (commas and quotes are part of it).
       - A name EM has no job of fails, naming it; a name of jobs on two backup servers fails, asking for O(id).
-      - Exactly one of O(name) and O(id) is required.
-    type: str
+      - Exactly one of O(name) and O(id) is required. One name; an empty name, a list or a dict fails before any
+        request.
+    type: raw
   id:
-    description: The job, as a bare UUID, as C(urn:veeam:Job:<UUID>) or as its Href URL.
+    description:
+      - The job, as a bare UUID, as C(urn:veeam:Job:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
     type: str
   state:
     description:
@@ -104,10 +107,9 @@ options:
     description:
       - Results of the awaited session (O(state=started) or O(state=retried)) that make the task fail, after it
         ended; the result still carries the session and its task sessions.
-      - V([]) never fails on the result.
+      - A list of V(Warning) and V(Failed). V([]) (ad hoc also C(fail_on=)) never fails on the result.
     type: list
     elements: str
-    choices: [Warning, Failed]
     default: [Failed]
 notes:
   - A Veeam job runs one session at a time; the Task of a start does not name the session it creates, hence the
@@ -264,7 +266,7 @@ STARTED = "started"
 RETRIED = "retried"
 STOPPED = "stopped"
 ARGUMENT_SPEC = dict(
-    name=dict(type="str"),
+    name=dict(type="raw"),
     id=dict(type="str"),
     state=dict(type="str", choices=[STARTED, RETRIED, STOPPED]),
     schedule_enabled=dict(type="bool"),
@@ -272,7 +274,7 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="raw", default=3600),
     poll_interval=dict(type="raw", default=5),
-    fail_on=dict(type="list", elements="str", choices=list(_sessions.PROBLEM_RESULTS), default=[_sessions.FAILED]),
+    fail_on=dict(type="list", elements="str", default=[_sessions.FAILED]),
 )
 
 
@@ -297,9 +299,10 @@ def check_options(params):
     _tasks.wait_options(params)
     if params["force"] and params["state"] != STARTED:
         raise VeeamEmError("force applies to state=started only; remove it")
+    params["fail_on"] = _verify.words(params["fail_on"], "fail_on", _sessions.PROBLEM_RESULTS)
     if params["id"] is not None:  # an empty id is a bad id, not "no id"
         return _query.parse_id(params["id"], _jobs.JOB), None
-    return None, _verify.names(params["name"], "name")[0]
+    return None, _verify.name(params["name"], "name")
 
 
 def plan_start(client, job, force):

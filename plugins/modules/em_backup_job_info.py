@@ -40,8 +40,10 @@ options:
     elements: str
     choices: [Backup, BackupCopy, ImmediateBackupCopy, Replica]
   backup_server:
-    description: Only jobs of the backup server with this name.
-    type: str
+    description:
+      - Only jobs of the backup server with this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   schedule_enabled:
     description: Only jobs whose schedule is on (V(true)) or off (V(false)).
     type: bool
@@ -212,7 +214,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._module import 
 ARGUMENT_SPEC = dict(
     name=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_ENTITY_TYPES)),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     schedule_enabled=dict(type="bool"),
     include_latest_session=dict(type="bool", default=False),
     **_sessions.LINKS_ARGUMENT_SPEC

@@ -28,7 +28,8 @@ extends_documentation_fragment:
 options:
   id:
     description:
-      - One session, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL.
+      - One session, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
       - An unknown id gives an empty list.
       - Mutually exclusive with the filters and with O(latest_per_job).
     type: str
@@ -65,8 +66,10 @@ options:
     type: str
     version_added: 1.0.0
   backup_server:
-    description: Only sessions of the backup server with this name.
-    type: str
+    description:
+      - Only sessions of the backup server with this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   is_retry:
     description: Only retries (V(true)) or only first runs (V(false)).
     type: bool
@@ -277,7 +280,7 @@ ARGUMENT_SPEC = dict(
     created_after=dict(type="str"),
     created_before=dict(type="str"),
     ended_after=dict(type="str"),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     is_retry=dict(type="bool"),
     latest_per_job=dict(type="bool", default=False),
     sort=dict(type="str", default="newest_first", choices=list(_sessions.SORT_CHOICES)),

@@ -55,8 +55,10 @@ options:
       - A name of which EM has no session at all gives a warning.
     type: raw
   backup_server:
-    description: Only sessions of this backup server (name).
-    type: str
+    description:
+      - Only sessions of this backup server (name).
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   latest_lookback:
     description:
       - Also list jobs whose newest session is older than the window, looking back this far before the
@@ -67,9 +69,9 @@ options:
     description:
       - Results that make the gate RV(gate) fail when a session of the window has them. The module
         itself does not fail on them; the role does, after writing the files.
+      - A list of V(Success), V(Warning), V(Failed) and V(None). V([]) (ad hoc also C(fail_on=)) never fails.
     type: list
     elements: str
-    choices: [Success, Warning, Failed, None]
     default: []
   junit_warning:
     description: V(pass) keeps a job whose latest result is Warning a passed test case; V(failure) fails it.
@@ -235,9 +237,9 @@ ARGUMENT_SPEC = dict(
     window_end=dict(type="str", default=""),
     job_name=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_TYPES)),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     latest_lookback=dict(type="str", default=""),
-    fail_on=dict(type="list", elements="str", choices=list(_sessions.RESULTS), default=[]),
+    fail_on=dict(type="list", elements="str", default=[]),
     junit_warning=dict(type="str", choices=list(_report.JUNIT_WARNING), default="pass"),
     title=dict(type="str", default="Veeam backup session report"),
     **_report.FILES_ARGUMENT_SPEC

@@ -38,7 +38,8 @@ attributes:
 options:
   id:
     description:
-      - The session to stop, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL.
+      - The session to stop, as a bare UUID, as C(urn:veeam:BackupJobSession:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
       - An unknown id fails, naming the id.
       - Exactly one of O(id) and O(job_name) is required.
     type: str
@@ -48,7 +49,8 @@ options:
         does; commas and quotes are part of the name).
       - A job without a running session gives C(changed=false).
       - A name of which EM has no session at all fails, naming it (a typo must not look like "nothing to stop").
-    type: str
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   wait:
     description: Wait until the stop tasks have finished and every session is V(Stopped).
     type: bool
@@ -165,12 +167,13 @@ tasks:
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _tasks
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
-    job_name=dict(type="str"),
+    job_name=dict(type="raw"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="raw", default=300),
     poll_interval=dict(type="raw", default=5),
@@ -185,9 +188,10 @@ def find_sessions(client, params):
         if session is None or session["id"] != session_id:
             raise VeeamEmError("id: backup session %s not found on Enterprise Manager" % params["id"], status=404)
         return [session]
-    question = _sessions.JOB_SESSIONS.ask(job_name=params["job_name"], not_state=_sessions.STOPPED)
+    job_name = _verify.name(params["job_name"], "job_name")
+    question = _sessions.JOB_SESSIONS.ask(job_name=job_name, not_state=_sessions.STOPPED)
     sessions = _sessions.query_job_sessions(client, question, newest_first=False)
-    if not sessions and not _sessions.JOB_SESSIONS.exists(client, "job_name", params["job_name"]):
+    if not sessions and not _sessions.JOB_SESSIONS.exists(client, "job_name", job_name):
         raise VeeamEmError("job_name %r: Enterprise Manager has no session of a job of that name at all, so nothing "
                            "was stopped; check the spelling (the whole name, compared case-insensitively)"
                            % params["job_name"])

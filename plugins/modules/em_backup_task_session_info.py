@@ -28,12 +28,13 @@ extends_documentation_fragment:
 options:
   id:
     description:
-      - One task session, as a bare UUID, as C(urn:veeam:BackupTaskSession:<UUID>) or as its Href URL.
+      - One task session, as a bare UUID, as C(urn:veeam:BackupTaskSession:<UUID>) or as its Href URL on O(server).
+      - An Href of another Enterprise Manager is refused, before any request.
       - An unknown id gives an empty list. Mutually exclusive with the filters.
     type: str
   job_session_id:
     description:
-      - Only the task sessions of this backup job session (UUID, C(urn:veeam:BackupJobSession:<UUID>) or Href URL),
+      - Only the task sessions of this backup job session (UUID, C(urn:veeam:BackupJobSession:<UUID>) or Href URL on O(server)),
         for example RV(backupops.veeam_em.em_backup_session_info#module:backup_sessions[].id); the key of that
         name in each returned task session.
       - Its old name O(session_id) still works; it is deprecated and will be removed in 2.0.0.

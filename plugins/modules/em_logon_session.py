@@ -46,7 +46,9 @@ options:
     default: present
   logon_session_id:
     description:
-      - With O(state=absent), the id of the logon session to delete (RV(logon_session_id) of O(state=present)).
+      - With O(state=absent), the id of the logon session to delete (RV(logon_session_id) of O(state=present)),
+        as a UUID, as C(urn:veeam:LogonSession:<UUID>) or as its Href on O(server). Any other value fails before a
+        request.
       - When omitted, the module asks EM for the logon sessions of the token (C(GET /api/logonSessions)) and deletes the
         only one; it fails if EM lists several.
     type: str
@@ -125,6 +127,7 @@ api_version:
   sample: latest
 """
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -161,6 +164,8 @@ def log_off(module, client):
     if not client.options.session_token:
         raise VeeamEmError("state=absent needs session_token: the token returned by state=present")
     given = module.params["logon_session_id"]
+    if given is not None:  # an empty id is a bad id, not "no id"; checked before any request
+        given = _query.parse_id(given, "LogonSession", "logon_session_id")
     logon_session_id = given or own_logon_session_id(client)
     if logon_session_id is None:
         return dict(changed=False, logon_session_id=None)

@@ -48,8 +48,10 @@ options:
     description: Only the VMs of the backup jobs of these names (a string is one name; several as a list).
     type: raw
   backup_server:
-    description: Only the VMs of the backup jobs of the backup server of this name.
-    type: str
+    description:
+      - Only the VMs of the backup jobs of the backup server of this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
 seealso:
   - module: backupops.veeam_em.em_vm_restore_point_info
   - module: backupops.veeam_em.em_repository_info
@@ -194,7 +196,7 @@ ARGUMENT_SPEC = dict(
     rpo=dict(type="str", default="24h"),
     vm_name=dict(type="raw"),
     job_name=dict(type="raw"),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
 )
 
 

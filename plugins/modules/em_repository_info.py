@@ -35,8 +35,10 @@ options:
       - A name EM has no repository of gives a warning.
     type: raw
   backup_server:
-    description: Only the repositories of the backup server of this name.
-    type: str
+    description:
+      - Only the repositories of the backup server of this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   free_percent_below:
     description:
       - Only the repositories with less free space than this share of their capacity, in percent (V(15) for
@@ -146,7 +148,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._module import 
 
 ARGUMENT_SPEC = dict(
     name=dict(type="raw"),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     free_percent_below=dict(type="float"),
     **_sessions.LINKS_ARGUMENT_SPEC
 )

@@ -35,8 +35,10 @@ options:
       - A name EM has no restore point of gives a warning (a typo, or several names written as one string).
     type: raw
   backup_server:
-    description: Only points made by the backup server of this name.
-    type: str
+    description:
+      - Only points made by the backup server of this name.
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
   created_after:
     description:
       - Only points created at or after this time, ISO 8601 (V(2026-01-31T22:00:00Z)) or a length counted back
@@ -156,7 +158,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._module import 
 
 ARGUMENT_SPEC = dict(
     vm_name=dict(type="raw"),
-    backup_server=dict(type="str"),
+    backup_server=dict(type="raw"),
     created_after=dict(type="str"),
     created_before=dict(type="str"),
     latest=dict(type="bool", default=False),

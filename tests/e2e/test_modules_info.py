@@ -77,6 +77,7 @@ def test_http_protocol(start_emulator, ansible_adhoc):
     proc = ansible_adhoc("backupops.veeam_em.em_backup_task_session_info", "limit=2 state=Completed", env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(adhoc_result(proc)["backup_task_sessions"]) == 2
+    assert "protocol is http: the password and the session token travel" in proc.stdout + proc.stderr
     assert emu.stats()["open_logon_sessions"] == 0
 
 

@@ -10,6 +10,7 @@ fails once and then succeeds (``--job-outcome``), every other job succeeds.
 
 from __future__ import absolute_import, division, print_function
 
+import json
 import os
 
 import pytest
@@ -67,3 +68,27 @@ def test_a_read_only_account_gets_403_and_nothing_is_sent(jobs_em, ansible_playb
     assert proc.returncode == 0, proc.stdout + proc.stderr
     stats = jobs_em.stats()
     assert job_posts(stats) == 0 and stats["open_logon_sessions"] == 0
+
+
+def _adhoc_result(proc):
+    """The JSON result of a one-host ad-hoc run (``localhost | CHANGED => {...}``)."""
+    assert " => " in proc.stdout, proc.stdout + proc.stderr
+    return json.loads(proc.stdout.split(" => ", 1)[1])
+
+
+def test_adhoc_empty_fail_on_never_fails(jobs_em, ansible_adhoc):
+    """``fail_on=`` ad hoc (Ansible makes it [""]) means "never fail", as documented: a failed session is reported."""
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_job", "name='Exchange Backup' state=started fail_on=",
+                         env=jobs_em.env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = _adhoc_result(proc)
+    assert result["changed"] is True and result["backup_session"]["result"] == "Failed"
+    stats = jobs_em.stats()
+    assert stats["job_actions"] == {"start": 1} and stats["open_logon_sessions"] == 0
+
+
+def test_adhoc_empty_fail_on_of_the_report_never_fails_the_gate(jobs_em, ansible_adhoc):
+    proc = ansible_adhoc("backupops.veeam_em.em_backup_session_report", "window=7d fail_on=", env=jobs_em.env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    gate = _adhoc_result(proc)["gate"]
+    assert gate["fail_on"] == [] and gate["failed"] is False

@@ -370,14 +370,14 @@ def em(loopback_guard, sleep_guard):  # pylint: disable=redefined-outer-name,unu
                        "--now", "2026-01-15T12:00:00Z", "--idle-timeout", "0", "--stop-delay", "1"])
     running = Running(args).start_thread()
     # Retries of unreachable addresses (::1, closed ports) must not cost seconds per example.
-    saved_backoff = getattr(_client, "BACKOFF", None)
-    if saved_backoff is not None:
-        _client.BACKOFF = tuple(0.0 for dummy in saved_backoff)
+    saved_backoff = dict((kind, rule.backoff) for kind, rule in _client.RETRY_RULES.items())
+    for rule in _client.RETRY_RULES.values():
+        rule.backoff = tuple(0.0 for dummy in rule.backoff)
     try:
         yield Em(running)
     finally:
-        if saved_backoff is not None:
-            _client.BACKOFF = saved_backoff
+        for kind, backoff in saved_backoff.items():
+            _client.RETRY_RULES[kind].backoff = backoff
         running.close()
 
 

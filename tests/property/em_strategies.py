@@ -177,17 +177,23 @@ def choice_values(choices, ok=None):
     return raw.map(classify)
 
 
-def list_choice_values(choices):
-    """A list option with choices: a list, or a comma separated string, of values."""
+def list_choice_values(choices, empty_is_none=False):
+    """A list option with choices: a list, or a comma separated string, of values.
+
+    ``empty_is_none``: ``""`` and ``[""]`` (an ad-hoc ``fail_on=``) mean an empty list and must work.
+    """
     element = st.one_of(st.sampled_from(choices), st.sampled_from(choices).map(str.lower), ANY_TEXT)
     raw = st.one_of(st.lists(st.sampled_from(choices), max_size=4), st.lists(element, max_size=4),
-                    st.lists(st.sampled_from(choices), min_size=1, max_size=4).map(",".join), element)
+                    st.lists(st.sampled_from(choices), min_size=1, max_size=4).map(",".join), element,
+                    st.sampled_from(("", [""], ",", ["", ""])))
 
     def classify(value):
         try:
             items = check_type_list(value)
         except TypeError:
             return (value, BAD)
+        if empty_is_none and items == [""]:
+            return (value, OK)
         if all(str(item) in choices for item in items):
             return (value, OK)
         return (value, BAD)
@@ -199,22 +205,39 @@ def name_values(allow_list=True, unknown=OK, known=()):
     """A job or VM name option: any text (one name, commas and all) or a list of names.
 
     A name must work (``unknown``: what a name no job or VM has must give); the names ``known``
-    (in any case) always must.  An empty name may be refused.
+    (in any case) always must.  An empty name or list, and a list or a dict for one name, must be refused.
     """
     text = st.one_of(st.sampled_from(NASTY_NAMES), ANY_TEXT)
     if known:
         text = st.one_of(text, st.sampled_from(sorted(known)).flatmap(
             lambda name: st.sampled_from((name, name.upper(), name.lower()))))
-    raw = st.one_of(text, st.lists(text, min_size=1, max_size=3)) if allow_list else text
+    if allow_list:
+        raw = st.one_of(text, st.lists(text, min_size=0, max_size=3))
+    else:  # one name: a list or a dict is refused
+        raw = st.one_of(text, st.lists(text, min_size=0, max_size=2), st.dictionaries(text, text, max_size=1))
     folded = set(name.casefold() for name in known)
 
     def classify(value):
+        if isinstance(value, dict) or (isinstance(value, list) and not allow_list):
+            return (value, BAD)
         names = value if isinstance(value, list) else [value]
-        if any(not name.strip() for name in names):
-            return (value, ANY)  # an empty name: may be refused
+        if not names or any(not name.strip() for name in names):
+            return (value, BAD)  # an empty list or name: refused, never read as "all"
         if all(name.casefold() in folded for name in names):
             return (value, OK)
         return (value, unknown)
+    return raw.map(classify)
+
+
+def single_name_values(known):
+    """A one-name option (backup_server): any text works, ``known`` names too; empty, a list or a dict: refused."""
+    text = st.one_of(ANY_TEXT, st.sampled_from(known))
+    raw = st.one_of(text, st.lists(text, max_size=2), st.dictionaries(text, text, max_size=1))
+
+    def classify(value):
+        if isinstance(value, (list, dict)) or not value.strip():
+            return (value, BAD)
+        return (value, OK)
     return raw.map(classify)
 
 
@@ -296,12 +319,26 @@ def time_values():
 
 # -- ids ---------------------------------------------------------------------------
 def id_forms(uuid, kind, collection):
-    """Every spelling of an id the modules take: UUID, URN and Href, any case, surrounding whitespace."""
+    """Every spelling of an id the modules take: UUID, URN and Href (of the emulator's 127.0.0.1), any case,
+    surrounding whitespace."""
     return st.tuples(
         st.sampled_from((uuid, uuid.upper(), "urn:veeam:%s:%s" % (kind, uuid), "URN:VEEAM:%s:%s" % (kind.upper(), uuid),
-                         "https://em.example.com:9398/api/%s/%s" % (collection, uuid),
+                         "HTTPS://127.0.0.1/api/%s/%s" % (collection, uuid),
                          "http://127.0.0.1/api/%s/%s?format=Entity" % (collection, uuid.upper()))),
         WHITESPACE, WHITESPACE).map(lambda parts: parts[1] + parts[0] + parts[2])
+
+
+# values that would change the path of a request if they were put into it: refused before any request
+HOSTILE_IDS = ("../x", "a?b", "a/b", "%2e%2e", "", "not-a-uuid", "{uuid}x", "{uuid}/../x", "{uuid}?action=stop",
+               "../backupSessions/{uuid}?action=stop", "{uuid}%2f..")
+
+
+def other_em_hrefs(uuid, collection):
+    """The Href of an item on another Enterprise Manager than the emulator (127.0.0.1, its port): refused."""
+    return st.sampled_from(("https://em.example.com:9398/api/%s/%s" % (collection, uuid),
+                            "http://127.0.0.1:1/api/%s/%s" % (collection, uuid),
+                            "https://127.0.0.1.evil.example/api/%s/%s" % (collection, uuid),
+                            "https://localhost/api/%s/%s?format=Entity" % (collection, uuid)))
 
 
 UNKNOWN_UUID = "0badc0de-0000-4000-8000-000000000000"
@@ -315,6 +352,9 @@ def id_values(known, kind, collection, unknown_expect, other_kind):
         st.sampled_from(known).flatmap(lambda uuid: id_forms(uuid, kind, collection)).map(lambda v: (v, OK)),
         id_forms(UNKNOWN_UUID, kind, collection).map(lambda v: (v, unknown_expect)),
         st.sampled_from(known).map(lambda uuid: ("urn:veeam:%s:%s" % (other_kind, uuid), BAD)),
+        st.sampled_from(known).flatmap(lambda uuid: other_em_hrefs(uuid, collection)).map(lambda v: (v, BAD)),
+        st.tuples(st.sampled_from(HOSTILE_IDS), st.sampled_from(known)).map(
+            lambda pair: (pair[0].format(uuid=pair[1]), BAD)),
         st.sampled_from(("", " ", "\n")).map(lambda v: (v, ANY)),  # empty: may count as not given
         ANY_TEXT.map(lambda v: (v, ANY if _UUID_IN.search(v) or not v.strip() else BAD)),
         st.sampled_from(("12345", "urn:veeam:%s:" % kind, "../backupSessions", "%s?x" % UNKNOWN_UUID[:-1],

@@ -121,9 +121,9 @@ def _values(em, module_name, option, token):
     if option == "name" and module_name == "em_backup_job_info":
         return es.name_values(allow_list=True)
     if option in ("job_name", "vm_name"):
-        return es.name_values(allow_list=spec.get("type") == "list")
+        return es.name_values(allow_list=True)  # job_name, vm_name: one name or a list
     if option == "backup_server":
-        return es.tagged(st.one_of(es.ANY_TEXT, st.sampled_from(("srv02.tech.local", "SRV02.TECH.LOCAL"))), es.OK)
+        return es.single_name_values(("srv02.tech.local", "SRV02.TECH.LOCAL"))
     if option == "id" and module_name == "em_backup_task_session_info":
         known = [t.id for t in em.data.task_sessions[::50]]
         return es.id_values(known, "BackupTaskSession", "backupTaskSessions", es.OK, "BackupJobSession")
@@ -131,6 +131,9 @@ def _values(em, module_name, option, token):
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.ANY, "BackupTaskSession")
     if option in ("id", "job_session_id"):
         return es.id_values(_job_session_ids(em), "BackupJobSession", "backupSessions", es.OK, "BackupTaskSession")
+    if option == "fail_on":  # the words are checked by the collection: [] and [""] (fail_on= ad hoc) never fail
+        words = _sessions.PROBLEM_RESULTS if module_name == "em_backup_job" else _sessions.RESULTS
+        return es.list_choice_values(list(words), empty_is_none=True)
     if option == "state" and module_name == "em_logon_session":
         return es.choice_values(spec["choices"], ok=["present"])
     if "choices" in spec:
@@ -222,6 +225,8 @@ def test_any_value_works_or_fails_naming_the_option(em, module_name, option, dat
     if option == "logon_session_id":
         token, logon_id = em.logon_token()  # this run may log it off
         values = st.one_of(st.just((logon_id, es.OK)), es.tagged(es.id_forms(es.UNKNOWN_UUID, "LogonSession", "logonSessions"), es.OK),
+                           es.tagged(es.other_em_hrefs(logon_id, "logonSessions"), es.BAD),
+                           es.tagged(st.sampled_from(es.HOSTILE_IDS).map(lambda text: text.format(uuid=logon_id)), es.BAD),
                            es.tagged(es.ANY_TEXT, es.ANY))
     else:
         values = _values(em, module_name, option, token)

@@ -91,3 +91,35 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
 def test_server_with_port(server, host, port):
     options = ConnectionOptions(server=server)
     assert (options.server, options.port) == (host, port)
+
+
+@pytest.mark.parametrize("server, port, href", [
+    ("em.example.com", None, "https://em.example.com:9398/api/jobs/x"),
+    ("em.example.com", None, " HTTPS://EM.Example.COM/api/jobs/x?format=Entity\n"),
+    ("em.example.com:9399", None, "http://em.example.com:9399/api/jobs/x"),
+    ("::1", 9398, "https://[::1]:9398/api/jobs/x"),
+    ("[::1]:8443", None, "https://[::1]/api/jobs/x"),
+])
+def test_href_of_this_server_is_accepted(server, port, href):
+    ConnectionOptions(server, port=port).check_href(href, "id")
+
+
+@pytest.mark.parametrize("server, href", [
+    ("em.example.com", "https://em2.example.com:9398/api/jobs/x"),
+    ("em.example.com", "https://em.example.com:9399/api/jobs/x"),
+    ("em.example.com", "https://em.example.com.evil.example/api/jobs/x"),
+    ("em.example.com", "https://em.example.com@evil.example/api/jobs/x"),
+    ("em.example.com", "https://em.example.com:x/api/jobs/x"),
+    ("em", "https://em.example.com/api/jobs/x"),  # the same host, maybe, but not the same name: not guessed
+    ("10.0.0.1", "https://[::1]/api/jobs/x"),
+])
+def test_href_of_another_server_is_refused(server, href):
+    with pytest.raises(VeeamEmError) as err:
+        ConnectionOptions(server).check_href(href, "job_session_id")
+    assert err.value.msg.startswith("job_session_id %r is the Href of another Enterprise Manager than server "
+                                    % href.strip())
+
+
+@pytest.mark.parametrize("value", [None, "", "4856ab37-2235-45e8-affe-d515878b01a9", "urn:veeam:Job:x", 5, ["https://x/"]])
+def test_values_that_are_no_href_are_left_to_the_id_check(value):
+    ConnectionOptions("em.example.com").check_href(value, "id")

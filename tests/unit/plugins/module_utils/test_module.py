@@ -51,6 +51,23 @@ def test_validate_certs_false_warns(fake_em, run_module):
     assert [w for w in warning_texts(result) if w.startswith("validate_certs is false")]
 
 
+def test_http_protocol_warns_that_the_password_travels_in_clear(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
+    rc, result, dummy = run_module(module, dict(CONNECTION, protocol="http"))
+    assert rc == 0
+    assert fake_em.calls[0].url == "http://em.example.com:9398/api/sessionMngr/?v=latest"
+    assert warning_texts(result) == [
+        "protocol is http: the password and the session token travel to Enterprise Manager at "
+        "http://em.example.com:9398/api in clear text, so anyone between this host and EM can read them. Use "
+        "protocol=https (EM's REST API on port 9398) with ca_path (VEEAM_EM_CA_PATH) set to EM's CA certificate."]
+
+
+def test_https_with_verification_does_not_warn(fake_em, run_module):
+    fake_em.logon().expect("GET", "/query", body=query_result([])).logout()
+    rc, result, dummy = run_module(module, dict(CONNECTION))
+    assert rc == 0 and warning_texts(result) == []
+
+
 def test_failure_text_holding_a_secret_is_scrubbed(fake_em, run_module):
     token = " %s\n" % TOKEN
     leak = requests.exceptions.RequestException("header %r, password %s" % (TOKEN, PASSWORD))

@@ -160,13 +160,14 @@ def test_start_whose_session_fails_stops_the_play_with_changed_and_task_sessions
     assert result["tasks"][0]["session_id"] == NEW
 
 
-def test_empty_fail_on_accepts_a_failed_session(fake_em, run_module):
+@pytest.mark.parametrize("fail_on", [[], "", [""]])  # "": an ad-hoc fail_on= (Ansible makes it [""])
+def test_empty_fail_on_accepts_a_failed_session(fake_em, run_module, fail_on):
     fake_em.logon()
     expect_start_until_new_session(fake_em)
     fake_em.expect("GET", "/backupSessions/" + NEW, body=ended(NEW, "Failed"))
     fake_em.expect("GET", "/query", body=query_result([], "BackupTaskSessions"))
     fake_em.logout()
-    rc, result, dummy = run_module(module, args(state="started", fail_on=[]))
+    rc, result, dummy = run_module(module, args(state="started", fail_on=fail_on))
     assert rc == 0 and result["changed"] is True and result["backup_session"]["result"] == "Failed"
 
 
@@ -537,8 +538,10 @@ def test_sigterm_while_waiting_reports_changed_and_logs_out(fake_em, run_module,
     (dict(state="started", wait_timeout=0), "wait_timeout must be from 1 to 604800 seconds; got 0"),
     (dict(state="started", poll_interval=4000), "poll_interval must be from 1 to 3600 seconds; got 4000"),
     (dict(state="retried", force=True), "force applies to state=started only"),
-    (dict(state="started", fail_on=["Success"]), "fail_on"),
-    (dict(name="  ", state="started"), "name must not contain an empty name"),
+    (dict(state="started", fail_on=["Success"]), "fail_on must be a list of Warning, Failed (or empty: none); got 'Success'"),
+    (dict(state="started", fail_on=["Failed", ""]), "fail_on must be a list of Warning, Failed (or empty: none); got ''"),
+    (dict(state="started", fail_on="failed"), "fail_on must be a list of Warning, Failed (or empty: none); got 'failed'"),
+    (dict(name="  ", state="started"), "name must not be empty"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))

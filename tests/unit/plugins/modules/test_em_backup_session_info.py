@@ -154,7 +154,7 @@ def test_latest_per_job_all_jobs_oldest_first_and_limit(fake_em, run_module):
 
 
 def test_id_forms_use_get_by_id(fake_em, run_module):
-    for value in (sid(7), "urn:veeam:BackupJobSession:" + sid(7), "https://em:9398/api/backupSessions/%s?format=Entity" % sid(7)):
+    for value in (sid(7), "urn:veeam:BackupJobSession:" + sid(7), "https://EM.example.com:9398/api/backupSessions/%s?format=Entity" % sid(7)):
         fake_em.calls[:] = []
         fake_em.logon().expect("GET", "/backupSessions/" + sid(7), body=job_session_xml(sid(7), archive=False)).logout()
         rc, result, dummy = run_module(module, args(id=value))

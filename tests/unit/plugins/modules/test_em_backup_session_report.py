@@ -156,6 +156,10 @@ def test_a_misspelt_job_name_is_warned_about_once(fake_em, run_module):
     (dict(junit_warning="maybe"), "junit_warning"),
     (dict(timeline="week"), "timeline"),
     (dict(basename="../report"), "basename '../report' must be a file name without a directory"),
+    (dict(basename="report\nx"), "basename 'report\\nx' must be a file name without a directory, a line break"),
+    (dict(basename="report\tx"), "basename 'report\\tx' must be a file name without a directory, a line break"),
+    (dict(backup_server=""), "backup_server must not be empty"),
+    (dict(job_name=[]), "job_name is an empty list"),
     (dict(collapse_success_over=-1), "collapse_success_over must be 0"),
     (dict(job_name=["SQL", ""]), "job_name must not contain an empty name"),
 ])

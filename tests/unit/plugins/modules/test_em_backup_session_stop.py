@@ -346,7 +346,7 @@ def test_wait_timeout_names_the_state_em_gives_at_that_moment(fake_em, run_modul
     (dict(id=S1, poll_interval=0), "poll_interval must be from 1 to 3600 seconds; got 0"),
     (dict(id=S1, wait_timeout=10 ** 12, poll_interval=10 ** 11), "wait_timeout must be from 1 to 604800 seconds"),
     (dict(id=S1, poll_interval=10 ** 11), "poll_interval must be from 1 to 3600 seconds"),
-    (dict(job_name="  "), "job_name must not contain an empty name"),
+    (dict(job_name="  "), "job_name must not be empty"),
 ])
 def test_invalid_options_fail_before_any_request(fake_em, run_module, options, fragment):
     rc, result, dummy = run_module(module, args(**options))

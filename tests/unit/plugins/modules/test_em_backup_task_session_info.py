@@ -64,7 +64,7 @@ def test_no_filter_default_sort(fake_em, run_module):
 
 def test_by_id_and_unknown_id(fake_em, run_module):
     fake_em.logon().expect("GET", "/backupTaskSessions/" + TID, body=task_session_xml(TID, SID)).logout()
-    rc, result, dummy = run_module(module, args(id="https://em:9398/api/backupTaskSessions/%s?format=Entity" % TID))
+    rc, result, dummy = run_module(module, args(id="https://EM.example.com:9398/api/backupTaskSessions/%s?format=Entity" % TID))
     assert fake_em.summary() == [LOGON, ("GET", "/api/backupTaskSessions/" + TID, "format=Entity"), LOGOUT]
     assert result["backup_task_sessions"][0]["id"] == TID
     assert "links" not in result["backup_task_sessions"][0]  # only with include_links

@@ -125,8 +125,32 @@ def test_absent_needs_a_token(fake_em, run_module):
 
 
 def test_absent_server_error(fake_em, run_module):
-    for dummy in range(3):  # a 500 to the idempotent DELETE is asked twice more
+    for dummy in range(7):  # a 500 to the logout is asked six times more (RETRY_RULES["logout"])
         fake_em.logout(status=500)
     rc, result, out = run_module(module, token_args(state="absent", logon_session_id=LOGON_ID))
     assert rc == 1 and result["status"] == 500 and TOKEN not in out
-    assert fake_em.sleeps == [0.5, 1.0]
+    assert fake_em.summary() == [DELETE] * 7 and fake_em.sleeps == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
+
+
+def test_logon_session_id_not_a_uuid_fails_before_any_request(fake_em, run_module):
+    """It gave ok / unchanged and left the logon session open."""
+    rc, result, dummy = run_module(module, token_args(state="absent", logon_session_id="not-a-uuid"))
+    assert rc == 1 and result["changed"] is False
+    assert result["msg"].startswith("logon_session_id 'not-a-uuid' is not a valid LogonSession id")
+    assert fake_em.summary() == []
+
+
+def test_logon_session_id_cannot_reach_another_path(fake_em, run_module):
+    """It sent DELETE /api/backupSessions/<id>?action=stop."""
+    hostile = "../backupSessions/%s?action=stop" % LOGON_ID
+    rc, result, dummy = run_module(module, token_args(state="absent", logon_session_id=hostile))
+    assert rc == 1 and "logon_session_id" in result["msg"] and fake_em.summary() == []
+
+
+def test_logon_session_id_as_urn_and_href_of_this_server(fake_em, run_module):
+    fake_em.logout()
+    fake_em.logout()
+    for given in ("urn:veeam:LogonSession:%s" % LOGON_ID.upper(), "%s/logonSessions/%s" % (BASE, LOGON_ID)):
+        rc, result, dummy = run_module(module, token_args(state="absent", logon_session_id=given))
+        assert rc == 0 and result == dict(result, changed=True, logon_session_id=LOGON_ID)
+    assert fake_em.summary() == [DELETE, DELETE]
