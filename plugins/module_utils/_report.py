@@ -20,6 +20,8 @@ import datetime
 import functools
 import re
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _protection
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
@@ -101,7 +103,9 @@ def counts(items, key, names):
 REPORT_FORMAT_VERSION = 1
 # the keys of the report data (session_report's answer, the JSON file, em_backup_session_report's result)
 REPORT_KEYS = ("format_version", "title", "generated_at", "window", "filters", "summary", "jobs", "sessions", "failures",
-               "gate", "junit")
+               "gate", "junit", "protection", "repositories")
+# The VM statuses of the protection part a gate can fail on (em_protection_info's, but protected).
+PROTECTION_PROBLEMS = tuple(status for status in _protection.PROTECTION_STATUSES if status != _protection.PROTECTED)
 TIMELINE_MODES = ("auto", "session", "day")
 JUNIT_WARNING = ("pass", "failure")
 
@@ -197,7 +201,7 @@ def _compact_session(session, window_end):
 
 
 def session_report(sessions, detail_sessions=None, window=None, latest_sessions=None, fail_on=None,
-                   filters=None, junit_warning="pass", generated_at=None, title=None):
+                   filters=None, junit_warning="pass", generated_at=None, title=None, protection=None):
     """Build the report data (what the JSON file holds and the HTML/JUnit files show).
 
     ``sessions``: em_backup_session_info's backup_sessions that ran in the window: created in
@@ -206,6 +210,7 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
     ``window``: report_window's answer. ``latest_sessions``: each job's newest session
     (latest_per_job) so jobs without a session in the window still get a status.
     ``fail_on``: results that make the gate fail. ``junit_warning``: pass or failure.
+    ``protection``: the protection part (``protection_part``), or None without one.
     """
     window = window if window is not None else report_window()
     fail_on = _checked_arguments(window, fail_on, junit_warning)
@@ -216,6 +221,9 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
     failures = _failure_rows(detail_sessions, set(row["id"] for row in rows))
     _mark_recovered(rows, failures)
     job_list = _job_entries(rows, latest_rows, failures, junit_warning)
+    gate = _gate(rows, fail_on, window)
+    if protection is not None:
+        _protection_gate(gate, protection)
     return {
         "format_version": REPORT_FORMAT_VERSION,
         "title": title or "Veeam backup session report",
@@ -226,9 +234,63 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
         "jobs": job_list,
         "sessions": rows,
         "failures": failures,
-        "gate": _gate(rows, fail_on, window),
-        "junit": _junit_totals(job_list, junit_warning),
+        "gate": gate,
+        "junit": _junit_totals(job_list, junit_warning, protection),
+        "protection": protection["protection"] if protection else None,
+        "repositories": protection["repositories"] if protection else None,
     }
+
+
+def protection_options(params):
+    """The protection part's options checked (before any request): (rpo seconds or None, fail_on_protection,
+    repository_free_percent_below)."""
+    rpo = _times.length(params["rpo"], "rpo") if params["rpo"] else None
+    if rpo is not None:
+        _query.check_range(rpo, "rpo", 60, 366 * 86400)
+    fail_on = _verify.words(params["fail_on_protection"], "fail_on_protection", PROTECTION_PROBLEMS)
+    below = params["repository_free_percent_below"]
+    if below is not None and not 0 <= below <= 100:
+        raise VeeamEmError("repository_free_percent_below must be a percentage from 0 to 100; got %s" % below)
+    if rpo is None and (fail_on or below is not None):
+        raise VeeamEmError("fail_on_protection and repository_free_percent_below gate on the protection part: set "
+                           "rpo (such as 24h) to add it, or leave them out")
+    return rpo, fail_on, below
+
+
+def protection_part(client, rpo, fail_on, below, job_names=None, backup_server=None, rpo_text=None):
+    """The report's protection part: em_protection_info's answer for the report's jobs, the repositories,
+    and what its gate fails on."""
+    view = _protection.protection(client, rpo, job_names=job_names, backup_server=backup_server)
+    repositories = _protection.REPOSITORIES.ask(backup_server=backup_server).items(client)
+    for repo in repositories:
+        repo["low"] = below is not None and _protection.free_below(repo, below)
+    return {"protection": dict(view, rpo=rpo_text or "%ds" % rpo), "fail_on": fail_on, "free_percent_below": below,
+            "repositories": {"items": repositories, "summary": _protection.repository_summary(repositories),
+                             "free_percent_below": below}}
+
+
+def _protection_gate(gate, part):
+    """Add the protection part's hits to the gate: VMs of the statuses in its fail_on, repositories below."""
+    vms = [vm for vm in part["protection"]["vms"] if vm["status"] in part["fail_on"]]
+    repositories = [r for r in part["repositories"]["items"] if r["low"]]
+    gate["protection"] = {"fail_on": part["fail_on"], "vms": [vm["vm_name"] for vm in vms],
+                          "free_percent_below": part["free_percent_below"],
+                          "repositories": [r["name"] for r in repositories]}
+    messages = [gate["message"]] if gate["fail_on"] else []
+    if vms:
+        messages.append("%d VM(s) %s for an RPO of %s: %s" % (
+            len(vms), " or ".join(part["fail_on"]), part["protection"]["rpo"],
+            ", ".join("%s (%s)" % (vm["vm_name"], vm["status"]) for vm in vms)))
+    elif part["fail_on"]:
+        messages.append("no VM %s for an RPO of %s" % (" or ".join(part["fail_on"]), part["protection"]["rpo"]))
+    if repositories:
+        messages.append("%d repository(ies) with less than %s%% free: %s" % (
+            len(repositories), part["free_percent_below"], ", ".join(
+                "%s (%s%%)" % (r["name"], r["free_percent"]) for r in repositories)))
+    elif part["free_percent_below"] is not None:
+        messages.append("no repository with less than %s%% free" % part["free_percent_below"])
+    gate["failed"] = gate["failed"] or bool(vms or repositories)
+    gate["message"] = "; ".join(messages) or gate["message"]
 
 
 def report_from_em(client, params):
@@ -245,6 +307,7 @@ def report_from_em(client, params):
     lookback = report_window(params["latest_lookback"], window["end"], "latest_lookback") \
         if params["latest_lookback"] else None
     _checked_arguments(window, params["fail_on"], params["junit_warning"])
+    rpo, fail_on_protection, below = protection_options(params)
     job_names = _verify.names(params["job_name"], "job_name")
     filters = dict(job_name=job_names, job_type=params["job_type"] or None,
                    backup_server=_verify.name(params["backup_server"], "backup_server"))
@@ -258,9 +321,11 @@ def report_from_em(client, params):
     latest = find(dict(filters, latest_per_job=True, created_after=lookback["start"],
                        created_before=window["end"])) if lookback else []
     _sessions.warn_unknown_job_names(client, job_names, running + ended + created + latest)
+    protection = protection_part(client, rpo, fail_on_protection, below, job_names, filters["backup_server"],
+                                 str(params["rpo"]).strip()) if rpo else None
     return session_report(running + ended + created, detail_sessions=created + ended, window=window,
                           latest_sessions=latest, fail_on=params["fail_on"], filters=filters,
-                          junit_warning=params["junit_warning"], title=params["title"])
+                          junit_warning=params["junit_warning"], title=params["title"], protection=protection)
 
 
 def _checked_arguments(window, fail_on, junit_warning):
@@ -374,13 +439,17 @@ def _summary(rows, job_list, failures, window_start):
     return summary
 
 
-def _junit_totals(job_list, junit_warning):
+def _junit_totals(job_list, junit_warning, protection=None):
+    """The JUnit counts: the jobs' suite, and with protection one test case per VM (a VM not protected fails)."""
+    vms = protection["protection"]["vms"] if protection else []
     return {
         "tests": len(job_list),
         "failures": sum(1 for j in job_list if j["junit"]["status"] == "failure"),
         "skipped": sum(1 for j in job_list if j["junit"]["status"] == "skipped"),
         "time": round(sum(j["junit"]["time"] for j in job_list), 3),
         "warning_policy": junit_warning,
+        "vm_tests": len(vms),
+        "vm_failures": sum(1 for vm in vms if vm["status"] != _protection.PROTECTED),
     }
 
 

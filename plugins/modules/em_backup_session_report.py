@@ -28,6 +28,8 @@ description:
   - The data is built where EM is read and the files are rendered on the controller with plain Jinja2,
     so the report of a 5,000-job estate takes seconds. The role P(backupops.veeam_em.backup_session_report#role)
     runs this module and adds the gate.
+  - With O(rpo), the protection part adds the questions of M(backupops.veeam_em.em_protection_info) and one
+    repository query.
   - Never changes anything on Enterprise Manager.
 author:
   - backupops maintainers (@backupops)
@@ -82,6 +84,28 @@ options:
     description: Title of the report.
     type: str
     default: Veeam backup session report
+  rpo:
+    description:
+      - Adds the protection part, for this recovery point objective (a length such as V(24h), V(36h), V(7d); a
+        bare number is refused): every VM the report's backup jobs include with its newest restore point and
+        status, as M(backupops.veeam_em.em_protection_info) gives it, under RV(protection), and the backup
+        repositories with their free space under RV(repositories). The HTML shows the VMs not protected right
+        under the tiles and a capacity bar per repository; the JUnit file gets one test case per VM.
+      - Empty (the default) leaves the protection part out (no request for it).
+    type: str
+    default: ""
+  fail_on_protection:
+    description:
+      - VM statuses of the protection part that make the gate RV(gate) fail, V(breached) and V(unprotected).
+        Needs O(rpo).
+    type: list
+    elements: str
+    default: []
+  repository_free_percent_below:
+    description:
+      - Make the gate fail when a repository has less free space than this share of its capacity, in percent
+        (V(15)), from 0 to 100; a repository whose size EM does not know never does. Needs O(rpo).
+    type: float
   dest:
     description:
       - Directory to write the three files into, on the host the task runs on; created (mode C(0755)) when
@@ -148,7 +172,7 @@ EXAMPLES = r"""
 RETURN = r"""
 format_version:
   description:
-    - Version of the report data's structure. This key and the ten after it are the report data, the content of
+    - Version of the report data's structure. This key and the twelve after it are the report data, the content of
       C(<basename>.json); the structure is described in the P(backupops.veeam_em.backup_session_report#role)
       role's README.
   returned: always
@@ -208,12 +232,31 @@ failures:
   type: list
   elements: dict
 gate:
-  description: C(fail_on), C(failed), C(sessions), C(jobs) (name, sessions, by_result) and C(message).
+  description:
+    - C(fail_on), C(failed), C(sessions), C(jobs) (name, sessions, by_result) and C(message).
+    - With O(rpo) also C(protection), what the protection part fails on; C(fail_on) (O(fail_on_protection)),
+      C(vms) (the names of the VMs it fails on), C(free_percent_below) and C(repositories) (the names of those
+      below it).
   returned: always
   type: dict
   sample: {"fail_on": ["Failed"], "failed": true, "sessions": 1, "message": "1 session(s) of 1 job(s) with result Failed ..."}
 junit:
-  description: Totals of the JUnit file; C(tests), C(failures), C(skipped), C(time), C(warning_policy).
+  description:
+    - Totals of the JUnit file; C(tests), C(failures), C(skipped), C(time), C(warning_policy) (the jobs' suite),
+      C(vm_tests) and C(vm_failures) (the protection suite, one test case per VM; 0 without O(rpo)).
+  returned: always
+  type: dict
+protection:
+  description:
+    - The protection part (with O(rpo); null without); C(vms), C(containers) and C(summary) as
+      M(backupops.veeam_em.em_protection_info) returns them, and C(rpo) as given.
+  returned: always
+  type: dict
+  sample: {"rpo": "24h", "summary": {"total": 44, "protected": 41, "breached": 2, "unprotected": 1, "rpo_seconds": 86400}}
+repositories:
+  description:
+    - The backup repositories (with O(rpo); null without); C(items) as M(backupops.veeam_em.em_repository_info)
+      returns them, each with C(low) (below O(repository_free_percent_below)), C(summary) and C(free_percent_below).
   returned: always
   type: dict
 files:
@@ -242,6 +285,9 @@ ARGUMENT_SPEC = dict(
     fail_on=dict(type="list", elements="str", default=[]),
     junit_warning=dict(type="str", choices=list(_report.JUNIT_WARNING), default="pass"),
     title=dict(type="str", default="Veeam backup session report"),
+    rpo=dict(type="str", default=""),
+    fail_on_protection=dict(type="list", elements="str", default=[]),
+    repository_free_percent_below=dict(type="float"),
     **_report.FILES_ARGUMENT_SPEC
 )
 

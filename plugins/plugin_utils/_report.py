@@ -31,6 +31,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._report import 
     STATUS_SEVERITY,
     UTC,
     counts,
+    human_duration,
     parse_time,
 )
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import PROBLEM_RESULTS
@@ -281,10 +282,24 @@ def _finalize(value):
     return "" if value is None else value
 
 
+def human_bytes(size):
+    """Bytes -> ``1.6 TiB``; None (EM does not know) -> ``unknown``."""
+    if size is None:
+        return "unknown"
+    value, unit = float(size), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024 or unit == "PiB":
+            break
+        value /= 1024
+    return ("%d %s" if unit == "B" else "%.1f %s") % (value, unit)
+
+
 def _environment():
     """Jinja2 set up as Ansible's template action sets it up (trim_blocks, the file's last newline kept)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, keep_trailing_newline=True,
-                              autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, keep_trailing_newline=True,
+                             autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize)
+    env.filters.update(human_bytes=human_bytes, human_duration=human_duration)
+    return env
 
 
 def file_names(directory, basename):
