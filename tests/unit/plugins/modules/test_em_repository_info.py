@@ -43,8 +43,9 @@ def test_sizes_and_the_unknown_one(fake_em, run_module):
     assert result["summary"] == {"total": 4, "unknown_capacity": 1, "capacity_bytes": 3000, "free_bytes": 995}
 
 
-@pytest.mark.parametrize("below, expected", [(15, ["Linux Hardened Repository"]), (15.01, ["Edge", "Linux Hardened Repository"]),
-                                             (0, []), (100, ["Backup Volume 01", "Edge", "Linux Hardened Repository"])])
+@pytest.mark.parametrize("below, expected", [
+    (15, ["Linux Hardened Repository"]), (15.01, ["Edge", "Linux Hardened Repository"]), (0, []),
+    (100, ["Backup Volume 01", "Edge", "Linux Hardened Repository"])])
 def test_free_percent_below_never_matches_an_unknown_size(fake_em, run_module, below, expected):
     fake_em.logon().expect("GET", "/query", body=query_result(REPOS, "Repositories")).logout()
     rc, result, dummy = run_module(module, args(free_percent_below=below))
@@ -54,8 +55,8 @@ def test_free_percent_below_never_matches_an_unknown_size(fake_em, run_module, b
 def test_name_and_server_go_to_the_server_and_are_checked(fake_em, run_module):
     fake_em.logon().expect("GET", "/query", body=query_result(REPOS[:2], "Repositories")).logout()
     rc, result, dummy = run_module(module, args(name="Backup Volume 01", backup_server="srv02.tech.local"))
-    assert rc == 0 and fake_em.calls[1].param("filter") == ('Name=="Backup Volume 01";'
-                                                           'BackupServerName=="srv02.tech.local"')
+    expected = 'Name=="Backup Volume 01";BackupServerName=="srv02.tech.local"'
+    assert rc == 0 and fake_em.calls[1].param("filter") == expected
     assert [r["name"] for r in result["repositories"]] == ["Backup Volume 01"]  # the other one is left out, warned
     assert "do not match name" in str(result["warnings"])
 
