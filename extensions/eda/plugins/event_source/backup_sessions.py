@@ -76,7 +76,10 @@ options:
     description:
       - On the first run (no O(state_file) yet), also report the sessions that ended (or started) at or after this
         time, ISO 8601 (V(2026-01-31T22:00:00Z)) or relative to now (V(30m), V(24h)).
-      - Default is the time the source starts, by the clock of the host that runs the rulebook.
+      - An ISO 8601 time is EM's time; a relative one counts back from the clock of the host that runs the rulebook.
+      - Default is the present by Enterprise Manager's clock, not the host's (the clocks need not agree). The first
+        poll takes the newest end (start) time EM reports; what EM lists then is the past, what it lists afterwards
+        is reported.
     type: str
   overlap:
     description:
@@ -135,11 +138,34 @@ def _collection_root(path):
     return os.sep.join(parts[:index]) or os.sep
 
 
-# ansible-rulebook runs this file with runpy.run_path, without ansible-core's collection loader: the
-# tree the file was found in is made importable, so the modules' module_utils (not a copy) are used.
-_ROOT = _collection_root(__file__)
-if _ROOT and _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+def _importable(path):
+    """Make ``ansible_collections.backupops.veeam_em`` importable for the source at ``path``.
+
+    ansible-rulebook finds this file with ``ansible-galaxy collection list`` and runs it with
+    ``runpy.run_path``: it adds nothing to ``sys.path`` and has no collection loader.  A collection
+    installed into site-packages (where ``pip`` and ``ansible-galaxy collection install -p
+    <site-packages>`` put it) is importable as it is.  One found through the collections path
+    (``ANSIBLE_COLLECTIONS_PATH``, ``/usr/share/ansible/collections`` of a decision environment) is
+    not: then, and only then, the directory holding its ``ansible_collections`` tree is appended to
+    the END of ``sys.path``, so that it can never shadow the standard library or an installed package.
+    Returns that directory, or None when nothing was added.
+    """
+    try:
+        import ansible_collections.backupops.veeam_em.plugins.module_utils  # pylint: disable=unused-import
+        return None
+    except ImportError as exc:
+        # only the collection itself missing is fixed here; any other missing module is the real error
+        if not (exc.name or "").startswith("ansible_collections"):
+            raise
+        root = _collection_root(path)
+        if root is None:
+            raise
+    if root not in sys.path:
+        sys.path.append(root)
+    return root
+
+
+_ADDED = _importable(__file__)
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -173,6 +199,19 @@ ARGUMENT_SPEC = dict(
 )
 # per event type: the query field it is tracked on and the same time in a session dict
 _FIELDS = {FINISHED: ("EndTime", "end_time"), STARTED: ("CreationTime", "creation_time")}
+
+
+def _other_copy(path, module):
+    """A warning when ``module`` (module_utils) comes from another copy of the collection than ``path``, else None."""
+    root = _collection_root(path)
+    if root is None:
+        return None
+    mine = os.path.realpath(os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    theirs = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(module.__file__)), os.pardir, os.pardir))
+    if mine == theirs:
+        return None
+    return ("the source %s runs with the module_utils of another copy of the collection, %s, which Python finds "
+            "first on sys.path: install one copy only (or the same version in both places)" % (path, theirs))
 
 
 def validate(args):
@@ -209,7 +248,7 @@ class Tracker(object):
     def __init__(self, event_type, floor, overlap):
         self.event_type = event_type
         self.field, self.key = _FIELDS[event_type]
-        self.floor = floor  # nothing earlier is ever reported
+        self.floor = floor  # nothing earlier is ever reported; None: not known yet (the first poll asks EM)
         self.watermark = floor  # the latest time seen
         self.overlap = datetime.timedelta(seconds=overlap)
         self.sent = {}  # id -> its time (ISO text), for the ids that a poll can return again
@@ -232,12 +271,20 @@ class Tracker(object):
         start = self.window_start()
         self.sent = dict((sid, when) for sid, when in self.sent.items() if _moment(when) >= start)
 
+    def start_at(self, floor):
+        """The first poll of a run without a position: begin at ``floor``, a time by EM's clock."""
+        self.floor = self.watermark = floor
+
     def dump(self):
+        if self.floor is None:  # no poll has succeeded yet: the next run asks EM again
+            return {"floor": None, "watermark": None, "sent": {}}
         return {"floor": _query.format_time(self.floor), "watermark": _query.format_time(self.watermark),
                 "sent": self.sent}
 
     def load(self, data, where):
         try:
+            if data["floor"] is None:
+                return
             self.floor = _query.parse_iso_time(data["floor"], where)
             self.watermark = _query.parse_iso_time(data["watermark"], where)
             self.sent = dict((str(sid), str(when)) for sid, when in data["sent"].items())
@@ -249,19 +296,27 @@ def _moment(text):
     return _query.parse_iso_time(text, "time")
 
 
+# where a tracker starts when Enterprise Manager has no session at all yet: every later one is new
+# (EM writes an unset time as a date before 1970)
+EARLIEST = datetime.datetime(1971, 1, 1, tzinfo=datetime.timezone.utc)
+
+
 class EventSource(object):
     """One running source: its client, trackers and state file.
 
-    ``sleep`` (an async function of seconds) and ``now`` (a function giving
-    the aware UTC time) are for tests; ``clock`` is the client's clock.
+    ``sleep`` (an async function of seconds) is for tests; ``clock`` is the client's clock.
+
+    Without ``since`` and without a position in the state file, a tracker has no floor until the
+    first poll, which takes it from Enterprise Manager's own times (``begin``), never from the clock
+    of the host that runs the rulebook: the two clocks need not agree.
     """
 
-    def __init__(self, args, sleep=None, now=None, clock=None):
+    def __init__(self, args, sleep=None, clock=None):
         self.params, self.options = validate(args)
         self.sleep = sleep or asyncio.sleep
         self.client = _client.EmClient(self.options, clock=clock)
         self.polled = False
-        floor = (self.params["since"] or (now or _query.utcnow)()).replace(microsecond=0)
+        floor = self.params["since"].replace(microsecond=0) if self.params["since"] else None
         self.trackers = [Tracker(kind, floor, self.params["overlap"])
                          for kind in (STARTED, FINISHED) if kind in self.params["event_types"]]
         self.state_file = self.params["state_file"]
@@ -269,6 +324,11 @@ class EventSource(object):
             self.load_state()
         for warning in self.options.warnings():
             LOG.warning(warning)
+        other = _other_copy(__file__, _client)
+        if other:
+            LOG.warning("%s: %s", NAME, other)
+        LOG.debug("%s: module_utils from %s%s", NAME, os.path.dirname(_client.__file__),
+                  " (%s appended to sys.path)" % _ADDED if _ADDED else "")
 
     # -- state file ------------------------------------------------------------
     def load_state(self):
@@ -314,7 +374,7 @@ class EventSource(object):
         """``[(tracker, sessions, events)]``: the sessions each tracker's query returned and the events among them."""
         batches = []
         for tracker in self.trackers:
-            sessions = self._query(tracker)
+            sessions = self._begin(tracker) if tracker.floor is None else self._query(tracker)
             fresh = [session for session in sessions if tracker.fresh(session)]
             if tracker.event_type == FINISHED:
                 _attach_problem_tasks(self.client, fresh)
@@ -340,6 +400,35 @@ class EventSource(object):
         nodes = _query.iterate(self.client, _sessions.JOB_SESSION, flt, sort_field=tracker.field, descending=False)
         kept = checks.keep([_sessions.job_session(node) for node in nodes], "sessions", self.client.warnings)
         return [session for session in kept if self._readable_time(session, tracker.key)]
+
+    def _begin(self, tracker):
+        """Start ``tracker`` at the present by EM's clock: what EM lists now is the past, not an event.
+
+        The floor is the newest time (EndTime, CreationTime) among all of EM's sessions, one request
+        for the newest one; the sessions EM lists from that time on at this moment (the tracker's
+        own query, whose sessions this returns) count as sent.  Only what EM lists afterwards is
+        reported.  When EM has no session at all, every session it lists later is new.  Nothing
+        changes when a request fails: the next poll begins again.
+        """
+        newest = None
+        nodes = _query.iterate(self.client, _sessions.JOB_SESSION,
+                               _query.Filter().time_range(EARLIEST, field=tracker.field),
+                               sort_field=tracker.field, descending=True, limit=1)
+        for node in nodes:
+            session = _sessions.job_session(node)
+            if session[tracker.key] and self._readable_time(session, tracker.key):
+                newest = _moment(session[tracker.key]).replace(microsecond=0)  # EM's filters take seconds
+        tracker.start_at(newest or EARLIEST)
+        try:
+            sessions = self._query(tracker)
+        except BaseException:
+            tracker.start_at(None)
+            raise
+        for session in sessions:
+            tracker.mark(session)
+        LOG.info("%s: %s events begin after %s, Enterprise Manager's newest %s time", NAME, tracker.event_type,
+                 _query.format_time(tracker.floor), tracker.key)
+        return sessions
 
     def _readable_time(self, session, key):
         """Whether the session's time can be compared; one EM wrote unreadably is left out with a warning."""
