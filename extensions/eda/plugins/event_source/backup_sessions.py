@@ -5,8 +5,10 @@
 """Event source for ansible-rulebook: Veeam backup job sessions that finish (and start).
 
 ansible-rulebook calls ``main(queue, args)`` in its event loop.  The
-blocking client of the modules (module_utils) runs in one worker thread;
-one request at a time, so the client is never used by two threads.
+blocking client of the modules (module_utils) runs in one worker thread,
+so that a request never stalls the event loop that every source and the
+rule engine share; one request at a time, so the client is never used by
+two threads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,10 +37,11 @@ description:
     or losing events.
   - Survives expired logon sessions (logs on again), Enterprise Manager restarts and network faults, waiting
     between failed polls with a bounded exponential backoff (at most O(max_backoff) seconds).
-  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM when
-    E(JAVA_TOOL_OPTIONS=-Xrs) is set, as in the decision environment C(extensions/eda/decision-environment.yml)).
-    Without that setting the rule engine's JVM ends ansible-rulebook at once on SIGTERM, without stopping its
-    sources; EM then drops the idle logon session after 15 minutes.
+  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM or SIGINT (Ctrl-C)
+    when E(JAVA_TOOL_OPTIONS=-Xrs) is set, as in the decision environment
+    C(extensions/eda/decision-environment.yml); set it too for a rulebook run from a shell). Without that setting
+    the rule engine's JVM ends ansible-rulebook at once on SIGTERM or SIGINT, without stopping its sources; EM then
+    drops the idle logon session after 15 minutes.
 author:
   - backupops maintainers (@backupops)
 version_added: 1.0.0
@@ -76,7 +79,8 @@ options:
     description:
       - On the first run (no O(state_file) yet), also report the sessions that ended (or started) at or after this
         time, ISO 8601 (V(2026-01-31T22:00:00Z)) or relative to now (V(30m), V(24h)).
-      - An ISO 8601 time is EM's time; a relative one counts back from the clock of the host that runs the rulebook.
+      - An ISO 8601 time is compared with EM's times as written; a relative one counts back from the clock of the
+        host that runs the rulebook.
       - Default is the present by Enterprise Manager's clock, not the host's (the clocks need not agree). The first
         poll takes the newest end (start) time EM reports; what EM lists then is the past, what it lists afterwards
         is reported.
