@@ -359,7 +359,7 @@ def test_rulebook_retries_a_failed_job_once_and_reports_a_failed_retry(eda_bin, 
                         env_keys=("VEEAM_EM_CA_PATH",))
     started = time.time()
     try:
-        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query"))
+        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query", 0) >= 2)  # first poll done
         user = EmUser(emulator)
         jobs = dict((name, user.job_id(name)) for name in ("Oracle Backup", "SQL Backup"))
         for job_id in jobs.values():
