@@ -7,8 +7,9 @@ backupops.veeam_em.backup_sessions against an emulator of its own.
 
 ansible-rulebook needs Java 17 (bindep.txt, profile test: `make prereqs` installs it); the venv is
 made by scripts/eda_venv.sh (about 15 s the first time, nothing after).  Each test stops the
-rulebook with SIGTERM, as an EDA controller stops an activation, with JAVA_TOOL_OPTIONS=-Xrs as in
-the decision environment: the source is then cancelled and deletes its logon session.
+rulebook with SIGTERM, as an EDA controller stops an activation (one test also with SIGINT, Ctrl-C),
+with JAVA_TOOL_OPTIONS=-Xrs as in the decision environment: the source is then cancelled and deletes
+its logon session.
 """
 
 from __future__ import absolute_import, division, print_function

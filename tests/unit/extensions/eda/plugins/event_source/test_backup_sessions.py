@@ -467,3 +467,23 @@ def test_documentation_lists_every_option():
         assert doc["options"][name].get("default") == spec.get("default")
         assert doc["options"][name].get("choices") == spec.get("choices")
     yaml.safe_load(source.EXAMPLES)
+
+
+def test_module_utils_of_another_copy_of_the_collection_is_named_in_a_warning(tmp_path):
+    class Module(object):
+        def __init__(self, path):
+            self.__file__ = path
+
+    def tree(root):
+        base = tmp_path / root / "ansible_collections" / "backupops" / "veeam_em"
+        return (str(base / "extensions" / "eda" / "plugins" / "event_source" / "backup_sessions.py"),
+                Module(str(base / "plugins" / "module_utils" / "_client.py")))
+
+    mine, my_client = tree("collections")
+    _theirs, their_client = tree("site-packages")
+    assert source._other_copy(mine, my_client) is None
+    warning = source._other_copy(mine, their_client)
+    assert warning == ("the source %s runs with the module_utils of another copy of the collection, %s, which Python "
+                       "finds first on sys.path: install one copy only (or the same version in both places)"
+                       % (mine, tmp_path / "site-packages" / "ansible_collections" / "backupops" / "veeam_em"))
+    assert source._other_copy(str(tmp_path / "backup_sessions.py"), their_client) is None  # not in a collection
