@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import asyncio
 import datetime
+import importlib
 import json
 import os
 
@@ -74,6 +75,17 @@ def newest_query(field="EndTime"):
     """The first poll's question without since: EM's newest end (start) time."""
     return ("type=BackupJobSession&format=Entities&sortDesc=%s&pageSize=1&page=1&filter=%s>=\"1971-01-01T00:00:00Z\""
             % (field, field))
+
+
+def set_host_clock(monkeypatch, now):
+    """The clock of the rulebook's host, as module_utils reads it (``utcnow``, in _query or _times), at ``now``."""
+    for name in ("_query", "_times"):
+        try:
+            module = importlib.import_module("ansible_collections.backupops.veeam_em.plugins.module_utils." + name)
+        except ImportError:
+            continue
+        if hasattr(module, "utcnow"):
+            monkeypatch.setattr(module, "utcnow", lambda: now)
 
 
 def queries(fake):
@@ -139,8 +151,7 @@ def test_watermark_overlap_no_duplicates_no_gaps(fake_em):
 @pytest.mark.parametrize("em_behind_host", [600, -600], ids=["EM 10 min behind", "EM 10 min ahead"])
 def test_without_since_events_begin_at_em_time_whatever_the_host_clock(fake_em, monkeypatch, em_behind_host):
     """The first watermark comes from EM's own times: the host's clock is never compared with EM's."""
-    host_now = START + datetime.timedelta(seconds=em_behind_host)  # EM's present is about START
-    monkeypatch.setattr(source._query, "utcnow", lambda: host_now)
+    set_host_clock(monkeypatch, START + datetime.timedelta(seconds=em_behind_host))  # EM's present is about START
     fake_em.logon()
     # first poll: EM's newest end time (05:00 by EM's clock), then what EM lists from then on is the past
     fake_em.expect("GET", "/query", body=query_result([ended(0, 0)]))
