@@ -189,8 +189,9 @@ def sessions_since(client_factory, field, since):
     flt = _query.Filter().compare(field, ">=", since)
     for _attempt in range(20):
         client = client_factory()
-        try:
-            return [s["id"] for s in _sessions.query_job_sessions(client, flt)]
+        try:  # every page, the way the collection reads a query (_query.iterate)
+            return [_sessions.job_session(node)["id"]
+                    for node in _query.iterate(client, _sessions.JOB_SESSION, flt, sort_field=field)]
         except VeeamEmError:
             time.sleep(0.5)
         finally:
