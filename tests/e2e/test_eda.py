@@ -7,8 +7,9 @@ backupops.veeam_em.backup_sessions against an emulator of its own.
 
 ansible-rulebook needs Java 17 (bindep.txt, profile test: `make prereqs` installs it); the venv is
 made by scripts/eda_venv.sh (about 15 s the first time, nothing after).  Each test stops the
-rulebook with SIGTERM, as an EDA controller stops an activation, with JAVA_TOOL_OPTIONS=-Xrs as in
-the decision environment: the source is then cancelled and deletes its logon session.
+rulebook with SIGTERM, as an EDA controller stops an activation (one test also with SIGINT, Ctrl-C),
+with JAVA_TOOL_OPTIONS=-Xrs as in the decision environment: the source is then cancelled and deletes
+its logon session.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,6 +34,7 @@ from emulator_process import ansible_env
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RULEBOOKS = os.path.join(REPO, "tests", "e2e", "rulebooks")
 EVENT_LINE = re.compile(r"^EVENT (\{.*\})$", re.M)
+PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +49,14 @@ def eda_bin():
 class Rulebook(object):
     """A running ``ansible-rulebook -r RULEBOOK`` with the emulator's VEEAM_EM_* and ``variables``."""
 
-    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None):
+    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None, collections_path=None,
+                 options=()):
         self.emulator = emulator
-        env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
+        env = self.env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
         env.update((key, value) for key, value in emulator.env().items() if env_keys is None or key in env_keys)
         env["JAVA_TOOL_OPTIONS"] = "-Xrs"
+        if collections_path is not None:  # instead of the linked working tree
+            env["ANSIBLE_COLLECTIONS_PATH"] = collections_path
         vars_file = os.path.join(workdir, "vars.json")
         with open(vars_file, "w") as handle:
             json.dump(variables or {}, handle)
@@ -60,7 +65,8 @@ class Rulebook(object):
             handle.write("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
         self.log = os.path.join(workdir, "rulebook.log")
         self.proc = subprocess.Popen(
-            [os.path.join(bin_dir, "ansible-rulebook"), "-r", rulebook, "-i", inventory, "--vars", vars_file],
+            [os.path.join(bin_dir, "ansible-rulebook"), "-r", rulebook, "-i", inventory, "--vars", vars_file]
+            + list(options),
             env=env, cwd=workdir, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
 
     def output(self):
@@ -70,6 +76,10 @@ class Rulebook(object):
     def events(self):
         """The events the test rulebook printed (one ``EVENT {...}`` line each, a Python literal)."""
         return [ast.literal_eval(line) for line in EVENT_LINE.findall(self.output())]
+
+    def probes(self):
+        """What the probe source of sys_path.yml reported (``PROBE {...}`` lines)."""
+        return [ast.literal_eval(line) for line in PROBE_LINE.findall(self.output())]
 
     def wait_for(self, what, timeout=60):
         deadline = time.time() + timeout
@@ -81,15 +91,16 @@ class Rulebook(object):
             time.sleep(0.3)
         raise AssertionError("timed out; ansible-rulebook said:\n" + self.output())
 
-    def stop(self):
-        """SIGTERM, as an EDA controller stops an activation."""
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, signum=signal.SIGTERM):
+        """SIGTERM, as an EDA controller stops an activation (SIGINT: Ctrl-C in a shell)."""
+        self.proc.send_signal(signum)
         try:
             self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError("ansible-rulebook did not stop on SIGTERM:\n" + self.output())
+            raise AssertionError("ansible-rulebook did not stop on %s:\n%s" % (signal.Signals(signum).name,
+                                                                               self.output()))
 
 
 class EmUser(object):
@@ -134,22 +145,31 @@ class EmUser(object):
         self.call("DELETE", "logonSessions/%s" % self.logon_id)
 
 
-def test_source_reports_a_session_that_ends_once_and_logs_off(eda_bin, start_emulator, tmp_path):
+def end_a_session(rulebook, emulator):
+    """Once the source's first poll is done (EM's newest end time, then its window: 2 queries), stop a
+    running session (it ends 1 s later, Failed) and wait for its event and 3 more polls; its id."""
+    rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query", 0) >= 2)
+    user = EmUser(emulator)
+    session_id = user.running_session()
+    user.call("POST", "backupSessions/%s?action=stop" % session_id)  # Working -> Stopped (Failed) in 1 s
+    user.close()
+    rulebook.wait_for(rulebook.events)
+    polls = emulator.stats()["requests"]["GET /api/query"]
+    rulebook.wait_for(lambda: emulator.stats()["requests"]["GET /api/query"] >= polls + 3)  # 3 more polls
+    return session_id
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_source_reports_a_session_that_ends_once_and_logs_off(eda_bin, start_emulator, tmp_path, signum):
+    """Stopped with SIGTERM (an EDA controller) or SIGINT (Ctrl-C in a shell), with JAVA_TOOL_OPTIONS=-Xrs."""
     emulator = start_emulator("--stop-delay", "1")
     rulebook = Rulebook(eda_bin, emulator, os.path.join(RULEBOOKS, "print_events.yml"), str(tmp_path),
                         {"veeam_em_interval": 1})
     started = time.time()
     try:
-        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query"))  # polling
-        user = EmUser(emulator)
-        session_id = user.running_session()
-        user.call("POST", "backupSessions/%s?action=stop" % session_id)  # Working -> Stopped (Failed) in 1 s
-        user.close()
-        events = rulebook.wait_for(rulebook.events)
-        polls = emulator.stats()["requests"]["GET /api/query"]
-        rulebook.wait_for(lambda: emulator.stats()["requests"]["GET /api/query"] >= polls + 3)  # 3 more polls
+        session_id = end_a_session(rulebook, emulator)
     finally:
-        rulebook.stop()
+        rulebook.stop(signum)
     print("rulebook ran %.1f s" % (time.time() - started))
     events = rulebook.events()
     assert [(e["event_type"], e["backup_session"]["id"]) for e in events] == [("finished", session_id)]
@@ -160,6 +180,88 @@ def test_source_reports_a_session_that_ends_once_and_logs_off(eda_bin, start_emu
     assert stats["logons"] == 2 and stats["logouts"] == 2, stats  # the source's and the test's
     assert stats["open_logon_sessions"] == 0, stats
     assert emulator.admin_password not in rulebook.output()
+
+
+def default_sys_path(python, env):
+    """``sys.path`` of ``python`` without its first entry (a script's own folder), in ``env``."""
+    out = subprocess.run([python, "-c", "import json, sys; print(json.dumps(sys.path[1:]))"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def run_with_probe(bin_dir, emulator, workdir, collections_path=None):
+    """sys_path.yml (the source and the probe) until a session's event came; ``(rulebook, session id, probe)``."""
+    rulebook = Rulebook(bin_dir, emulator, os.path.join(RULEBOOKS, "sys_path.yml"), workdir, {"veeam_em_interval": 1},
+                        collections_path=collections_path, options=["-S", os.path.join(RULEBOOKS, "sources")])
+    try:
+        session_id = end_a_session(rulebook, emulator)
+        probes = rulebook.wait_for(rulebook.probes)
+    finally:
+        rulebook.stop()
+    assert [(e["event_type"], e["backup_session"]["id"]) for e in rulebook.events()] == [("finished", session_id)]
+    stats = emulator.stats()
+    assert stats["open_logon_sessions"] == 0, stats
+    assert len(probes) == 1 and "Traceback" not in rulebook.output(), rulebook.output()
+    return rulebook, probes[0]
+
+
+def test_source_from_a_collections_path_appends_its_root_to_the_end_of_sys_path(eda_bin, start_emulator, tmp_path):
+    """ANSIBLE_COLLECTIONS_PATH (the linked working tree): the one directory holding ansible_collections is
+    appended at the end of sys.path, so nothing of the standard library or site-packages is shadowed."""
+    emulator = start_emulator("--stop-delay", "1")
+    rulebook, probe = run_with_probe(eda_bin, emulator, str(tmp_path))
+    root = rulebook.env["ANSIBLE_COLLECTIONS_PATH"]
+    expected = [eda_bin] + default_sys_path(os.path.join(eda_bin, "python"), rulebook.env) + [root]
+    assert probe["sys_path"] == expected
+    assert probe["module_utils"] == os.path.join(root, "ansible_collections", "backupops", "veeam_em", "plugins",
+                                                 "module_utils", "_client.py")
+
+
+def venv_with_the_collection_in_site_packages(eda_bin, workdir):
+    """A venv of its own that extends build/eda-venv (a .pth line) and holds the built collection in its
+    site-packages (``ansible-galaxy collection install -p SITE-PACKAGES``); its bin folder.
+
+    ansible-rulebook and ansible-galaxy run there with the venv's python (their scripts, new first line).
+    """
+    venv = os.path.join(workdir, "venv")
+    subprocess.run([os.path.join(eda_bin, "python"), "-m", "venv", "--without-pip", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    eda_site = subprocess.run([os.path.join(eda_bin, "python"), "-c",
+                               "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(site, "eda_venv.pth"), "w") as handle:
+        handle.write(eda_site + "\n")
+    for tool in ("ansible-rulebook", "ansible-galaxy"):
+        with open(os.path.join(eda_bin, tool)) as handle:
+            body = handle.read().split("\n", 1)[1]
+        path = os.path.join(venv, "bin", tool)
+        with open(path, "w") as handle:
+            handle.write("#!%s\n%s" % (python, body))
+        os.chmod(path, 0o755)
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=os.path.join(workdir, "none"))
+    subprocess.run([os.path.join(venv, "bin", "ansible-galaxy"), "collection", "build", "--output-path", workdir, REPO],
+                   check=True, capture_output=True, env=env, cwd=workdir)
+    tarball = [name for name in os.listdir(workdir) if name.endswith(".tar.gz")]
+    subprocess.run([os.path.join(venv, "bin", "ansible-galaxy"), "collection", "install", "-p", site,
+                    os.path.join(workdir, tarball[0])], check=True, capture_output=True, env=env, cwd=workdir)
+    return os.path.join(venv, "bin"), site
+
+
+def test_source_installed_in_site_packages_imports_without_touching_sys_path(eda_bin, start_emulator, tmp_path):
+    """The collection in the rulebook venv's site-packages (no collections path): importable as it is;
+    sys.path stays what Python made it (site-packages was put first before, shadowing the standard library)."""
+    bin_dir, site = venv_with_the_collection_in_site_packages(eda_bin, str(tmp_path))
+    empty = tmp_path / "no-collections"
+    empty.mkdir()
+    emulator = start_emulator("--stop-delay", "1")
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    rulebook, probe = run_with_probe(bin_dir, emulator, str(workdir), collections_path=str(empty))
+    assert probe["sys_path"] == [bin_dir] + default_sys_path(os.path.join(bin_dir, "python"), rulebook.env)
+    assert probe["module_utils"] == os.path.join(site, "ansible_collections", "backupops", "veeam_em", "plugins",
+                                                 "module_utils", "_client.py")
 
 
 def test_bad_option_stops_the_rulebook_with_a_clear_message(eda_bin, start_emulator, tmp_path):
@@ -258,7 +360,7 @@ def test_rulebook_retries_a_failed_job_once_and_reports_a_failed_retry(eda_bin, 
                         env_keys=("VEEAM_EM_CA_PATH",))
     started = time.time()
     try:
-        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query"))
+        rulebook.wait_for(lambda: emulator.stats()["requests"].get("GET /api/query", 0) >= 2)  # first poll done
         user = EmUser(emulator)
         jobs = dict((name, user.job_id(name)) for name in ("Oracle Backup", "SQL Backup"))
         for job_id in jobs.values():

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Soak of the event source backupops.veeam_em.backup_sessions: every finished session once, under faults.
 
-    python tests/soak/eda_soak.py [--quick] [--seconds 180] [--out build/eda-soak]
+    python tests/soak/eda_soak.py [--quick] [--seconds 180] [--skew SECONDS] [--out build/eda-soak]
 
 An emulator (its command line, a fixed seed) serves a dataset in which ``--running`` sessions are
 running; it answers with injected faults (503s, dropped connections, cut bodies, latency) and lets
@@ -13,7 +13,13 @@ Failed, with its task sessions) or starts a Backup job (a new session that ends 
 later; a job that still runs refuses, 400). Meanwhile the source (in this process, as ansible-rulebook
 runs it: ``run(queue)`` in asyncio, ``event_types: [started, finished]``, polling every second) puts its
 events on a queue. Every ``--restart-every`` seconds the source is cancelled and a new one started on
-the same state file, as a restarted rulebook would be.
+the same state file, as a restarted rulebook would be. The driver begins once the source's first poll
+is done (its state file holds a position), so that every session that ends (starts) in the soak ends
+after the source has started.
+
+``--skew SECONDS`` gives EM a clock that differs from the host's (the dataset's and so the emulator's
+``now`` is the host's time plus SECONDS: -600 is EM 10 minutes behind, 600 ahead), and runs the source
+without ``since``: its first position then has to come from EM's own times.
 
 Time is compressed: the source polls every second where a production one polls every minute, and
 sessions end every half second or so, so the default 180 s stand for three hours of a busy EM at the
@@ -59,13 +65,14 @@ FAULTS = ["--error-rate", "0.05", "--drop-rate", "0.02", "--truncate-rate", "0.0
           "--idle-timeout", "2"]
 
 
-def make_dataset(path, running, seed):
-    """A generated dataset whose newest ``running`` sessions run (no end, result None), now = the current time.
+def make_dataset(path, running, seed, skew=0.0):
+    """A generated dataset whose newest ``running`` sessions run (no end, result None), now = the current time
+    plus ``skew`` seconds (the emulator's clock starts there).
 
     The running sessions belong to every other job only, so that half of the Backup jobs run nothing and
     can be started.
     """
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + skew))
     subprocess.run([sys.executable, RUN_EMULATOR, "--seed", str(seed), "--sessions", str(3 * running + 200),
                     "--now", now, "--dump-data", path], check=True, capture_output=True)
     with open(path) as handle:
@@ -130,18 +137,37 @@ class Driver(threading.Thread):
             client.close()
 
 
-async def run_sources(args, source_args, stop_at):
-    """Run the source until ``stop_at``, restarted every ``restart_every`` seconds; returns (events, restarts)."""
+def has_position(state_file):
+    """Whether the source's state file holds a position for every event type (its first poll is done)."""
+    try:
+        with open(state_file) as handle:
+            trackers = json.load(handle)["trackers"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return bool(trackers) and all(tracker["floor"] is not None for tracker in trackers.values())
+
+
+async def run_sources(args, source_args, begin):
+    """Run the source, restarted every ``restart_every`` seconds; returns (events, restarts).
+
+    ``begin()`` is called once the source's first poll is done, and returns the time to stop at.
+    """
     from ansible_collections.backupops.veeam_em.extensions.eda.plugins.event_source import backup_sessions
     events, restarts = [], 0
     queue = asyncio.Queue()
-    while time.time() < stop_at:
+    stop_at = None
+    while stop_at is None or time.time() < stop_at:
         source = backup_sessions.EventSource(source_args)
         task = asyncio.ensure_future(source.run(queue))
-        until = min(stop_at, time.time() + args.restart_every)
-        while time.time() < until and not task.done():
-            try:
-                events.append(await asyncio.wait_for(queue.get(), max(0.05, until - time.time())))
+        until = time.time() + args.restart_every
+        while not task.done():
+            if stop_at is None and has_position(source_args["state_file"]):
+                stop_at = begin()
+            left = (until if stop_at is None else min(until, stop_at)) - time.time()
+            if left <= 0:
+                break
+            try:  # before the first poll, a look at the state file every 0.1 s
+                events.append(await asyncio.wait_for(queue.get(), max(0.05, left if stop_at else min(left, 0.1))))
             except asyncio.TimeoutError:
                 pass
         task.cancel()
@@ -163,8 +189,9 @@ def sessions_since(client_factory, field, since):
     flt = _query.Filter().compare(field, ">=", since)
     for _attempt in range(20):
         client = client_factory()
-        try:
-            return [s["id"] for s in _sessions.query_job_sessions(client, flt)]
+        try:  # every page, the way the collection reads a query (_query.iterate)
+            return [_sessions.job_session(node)["id"]
+                    for node in _query.iterate(client, _sessions.JOB_SESSION, flt, sort_field=field)]
         except VeeamEmError:
             time.sleep(0.5)
         finally:
@@ -199,6 +226,9 @@ def parse_args(argv):
     parser.add_argument("--stop-delay", default="0.5", help="the emulator's --stop-delay (default 0.5)")
     parser.add_argument("--job-duration", default="1", help="the emulator's --job-duration (default 1)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skew", type=float, default=0.0,
+                        help="EM's clock minus the host's, in seconds (-600: EM 10 minutes behind); the source then "
+                             "runs without since (default 0, with since)")
     parser.add_argument("--out", default=os.path.join(REPO, "build", "eda-soak"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -211,7 +241,7 @@ def soak(args, workdir):
     from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
     from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
     dataset = os.path.join(workdir, "data.json")
-    since, running, startable = make_dataset(dataset, args.running, args.seed)
+    since, running, startable = make_dataset(dataset, args.running, args.seed, args.skew)
     emulator = EmulatorProcess(["--data", dataset, "--seed", str(args.seed), "--stop-delay", args.stop_delay,
                                 "--job-duration", args.job_duration] + FAULTS, workdir)
     try:
@@ -222,16 +252,21 @@ def soak(args, workdir):
         def client_factory():
             return EmClient(ConnectionOptions(**connection))
 
-        source_args = dict(connection, interval=1, since=since, max_backoff=2, event_types=["started", "finished"],
+        source_args = dict(connection, interval=1, max_backoff=2, event_types=["started", "finished"],
                            state_file=os.path.join(workdir, "state.json"))
+        if not args.skew:  # with a skewed clock the source's first position comes from EM's times alone
+            source_args["since"] = since
         driver = Driver(client_factory, running, startable, args.rate, args.seed)
-        driver.start()
-        driver_end = time.time() + args.seconds
-        threading.Timer(args.seconds, driver.halt.set).start()
         # the source runs on until the last session has ended and been polled: a poll (1 s) and a failed
         # one's backoff (at most 2 s), twice
         tail = max(float(args.stop_delay), float(args.job_duration)) + 5.0
-        events, restarts = asyncio.run(run_sources(args, source_args, driver_end + tail))
+
+        def begin():
+            driver.start()
+            threading.Timer(args.seconds, driver.halt.set).start()
+            return time.time() + args.seconds + tail
+
+        events, restarts = asyncio.run(run_sources(args, source_args, begin))
         driver.join(30)
         result = {
             "finished": compare(sessions_since(client_factory, "EndTime", since), events, "finished"),
@@ -241,7 +276,7 @@ def soak(args, workdir):
     finally:
         emulator.stop()
     result.update({
-        "seconds": args.seconds, "running_at_start": len(running), "driver_accepted": dict(driver.accepted),
+        "seconds": args.seconds, "skew": args.skew, "running_at_start": len(running), "driver_accepted": dict(driver.accepted),
         "driver_errors": dict(driver.errors), "source_restarts": restarts, "faults": stats["faults"],
         "requests": stats["requests_total"], "logons": stats["logons"], "logouts": stats["logouts"],
         "open_logon_sessions": stats["open_logon_sessions"], "logon_answers_lost": stats["logon_answers_lost"],
@@ -267,8 +302,8 @@ def main(argv=None):
     parts = ["%s: %d sessions, %d events, lost %d, duplicated %d, foreign %d"
              % (kind, part["sessions"], part["events"], len(part["lost"]), len(part["duplicated"]),
                 len(part["foreign"])) for kind, part in (("finished", result["finished"]), ("started", result["started"]))]
-    print("eda-soak: %s: %s; %d source restarts; faults %s in %d requests; logon sessions open %d (answers lost %d); "
-          "%.0f s" % ("PASS" if ok else "FAIL", "; ".join(parts), result["source_restarts"],
+    print("eda-soak: %s: EM's clock %+d s from the host's; %s; %d source restarts; faults %s in %d requests; logon sessions open %d (answers lost %d); "
+          "%.0f s" % ("PASS" if ok else "FAIL", result["skew"], "; ".join(parts), result["source_restarts"],
                       json.dumps(result["faults"], sort_keys=True), result["requests"], result["open_logon_sessions"],
                       result["logon_answers_lost"], result["wall_seconds"]))
     return 0 if ok else 1

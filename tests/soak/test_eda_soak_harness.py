@@ -5,9 +5,11 @@
 
 from __future__ import absolute_import, division, print_function
 
+import calendar
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,3 +46,28 @@ def test_dataset_has_the_running_sessions_and_their_tasks_unfinished(tmp_path):
     # the startable jobs run nothing
     busy = set(s["job_id"] for s in data["sessions"] if s["state"] != "Stopped")
     assert startable and not busy & set(startable)
+
+
+def test_skew_moves_the_dataset_clock_away_from_the_host_clock(tmp_path):
+    path = str(tmp_path / "data.json")
+    before = time.time()
+    now, _running, _startable = eda_soak.make_dataset(path, 5, 7, skew=-600)
+    after = time.time()
+    em_now = calendar.timegm(time.strptime(now, "%Y-%m-%dT%H:%M:%SZ"))
+    assert int(before) - 600 <= em_now <= after - 600  # EM 10 minutes behind the host
+    assert json.load(open(path))["now"] == now
+    assert eda_soak.parse_args(["--quick", "--skew", "600"]).skew == 600.0
+    assert eda_soak.parse_args([]).skew == 0.0
+
+
+def test_the_driver_waits_for_a_position_in_the_state_file(tmp_path):
+    state = tmp_path / "state.json"
+    assert not eda_soak.has_position(str(state))  # no poll yet
+    tracker = {"floor": None, "watermark": None, "sent": {}}
+    state.write_text(json.dumps({"version": 1, "trackers": {"started": tracker, "finished": tracker}}))
+    assert not eda_soak.has_position(str(state))  # stopped before its first poll succeeded
+    placed = {"floor": "2026-01-10T05:00:00Z", "watermark": "2026-01-10T05:00:00Z", "sent": {}}
+    state.write_text(json.dumps({"version": 1, "trackers": {"started": placed, "finished": tracker}}))
+    assert not eda_soak.has_position(str(state))
+    state.write_text(json.dumps({"version": 1, "trackers": {"started": placed, "finished": placed}}))
+    assert eda_soak.has_position(str(state))

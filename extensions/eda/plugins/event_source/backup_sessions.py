@@ -5,8 +5,10 @@
 """Event source for ansible-rulebook: Veeam backup job sessions that finish (and start).
 
 ansible-rulebook calls ``main(queue, args)`` in its event loop.  The
-blocking client of the modules (module_utils) runs in one worker thread;
-one request at a time, so the client is never used by two threads.
+blocking client of the modules (module_utils) runs in one worker thread,
+so that a request never stalls the event loop that every source and the
+rule engine share; one request at a time, so the client is never used by
+two threads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,10 +37,11 @@ description:
     or losing events.
   - Survives expired logon sessions (logs on again), Enterprise Manager restarts and network faults, waiting
     between failed polls with a bounded exponential backoff (at most O(max_backoff) seconds).
-  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM when
-    E(JAVA_TOOL_OPTIONS=-Xrs) is set, as in the decision environment C(extensions/eda/decision-environment.yml)).
-    Without that setting the rule engine's JVM ends ansible-rulebook at once on SIGTERM, without stopping its
-    sources; EM then drops the idle logon session after 15 minutes.
+  - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM or SIGINT (Ctrl-C)
+    when E(JAVA_TOOL_OPTIONS=-Xrs) is set, as in the decision environment
+    C(extensions/eda/decision-environment.yml); set it too for a rulebook run from a shell). Without that setting
+    the rule engine's JVM ends ansible-rulebook at once on SIGTERM or SIGINT, without stopping its sources; EM then
+    drops the idle logon session after 15 minutes.
 author:
   - backupops maintainers (@backupops)
 version_added: 1.0.0
@@ -76,7 +79,11 @@ options:
     description:
       - On the first run (no O(state_file) yet), also report the sessions that ended (or started) at or after this
         time, ISO 8601 (V(2026-01-31T22:00:00Z)) or relative to now (V(30m), V(24h)).
-      - Default is the time the source starts, by the clock of the host that runs the rulebook.
+      - An ISO 8601 time is compared with EM's times as written; a relative one counts back from the clock of the
+        host that runs the rulebook.
+      - Default is the present by Enterprise Manager's clock, not the host's (the clocks need not agree). The first
+        poll takes the newest end (start) time EM reports; what EM lists then is the past, what it lists afterwards
+        is reported.
     type: str
   overlap:
     description:
@@ -136,11 +143,34 @@ def _collection_root(path):
     return os.sep.join(parts[:index]) or os.sep
 
 
-# ansible-rulebook runs this file with runpy.run_path, without ansible-core's collection loader: the
-# tree the file was found in is made importable, so the modules' module_utils (not a copy) are used.
-_ROOT = _collection_root(__file__)
-if _ROOT and _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+def _importable(path):
+    """Make ``ansible_collections.backupops.veeam_em`` importable for the source at ``path``.
+
+    ansible-rulebook finds this file with ``ansible-galaxy collection list`` and runs it with
+    ``runpy.run_path``: it adds nothing to ``sys.path`` and has no collection loader.  A collection
+    installed into site-packages (where ``pip`` and ``ansible-galaxy collection install -p
+    <site-packages>`` put it) is importable as it is.  One found through the collections path
+    (``ANSIBLE_COLLECTIONS_PATH``, ``/usr/share/ansible/collections`` of a decision environment) is
+    not: then, and only then, the directory holding its ``ansible_collections`` tree is appended to
+    the END of ``sys.path``, so that it can never shadow the standard library or an installed package.
+    Returns that directory, or None when nothing was added.
+    """
+    try:
+        import ansible_collections.backupops.veeam_em.plugins.module_utils  # pylint: disable=unused-import
+        return None
+    except ImportError as exc:
+        # only the collection itself missing is fixed here; any other missing module is the real error
+        if not (exc.name or "").startswith("ansible_collections"):
+            raise
+        root = _collection_root(path)
+        if root is None:
+            raise
+    if root not in sys.path:
+        sys.path.append(root)
+    return root
+
+
+_ADDED = _importable(__file__)
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -177,6 +207,19 @@ ARGUMENT_SPEC = dict(
 _FIELDS = {FINISHED: ("EndTime", "end_time", "ended_after"), STARTED: ("CreationTime", "creation_time", "created_after")}
 
 
+def _other_copy(path, module):
+    """A warning when ``module`` (module_utils) comes from another copy of the collection than ``path``, else None."""
+    root = _collection_root(path)
+    if root is None:
+        return None
+    mine = os.path.realpath(os.path.join(root, "ansible_collections", "backupops", "veeam_em"))
+    theirs = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(module.__file__)), os.pardir, os.pardir))
+    if mine == theirs:
+        return None
+    return ("the source %s runs with the module_utils of another copy of the collection, %s, which Python finds "
+            "first on sys.path: install one copy only (or the same version in both places)" % (path, theirs))
+
+
 def validate(args):
     """The source's arguments checked and completed like a module's (VEEAM_EM_* fallbacks): ``(params, options)``.
 
@@ -211,7 +254,7 @@ class Tracker(object):
     def __init__(self, event_type, floor, overlap):
         self.event_type = event_type
         self.field, self.key, self.option = _FIELDS[event_type]
-        self.floor = floor  # nothing earlier is ever reported
+        self.floor = floor  # nothing earlier is ever reported; None: not known yet (the first poll asks EM)
         self.watermark = floor  # the latest time seen
         self.overlap = datetime.timedelta(seconds=overlap)
         self.sent = {}  # id -> its time (ISO text), for the ids that a poll can return again
@@ -234,12 +277,20 @@ class Tracker(object):
         start = self.window_start()
         self.sent = dict((sid, when) for sid, when in self.sent.items() if _moment(when) >= start)
 
+    def start_at(self, floor):
+        """The first poll of a run without a position: begin at ``floor``, a time by EM's clock."""
+        self.floor = self.watermark = floor
+
     def dump(self):
+        if self.floor is None:  # no poll has succeeded yet: the next run asks EM again
+            return {"floor": None, "watermark": None, "sent": {}}
         return {"floor": _times.text(self.floor), "watermark": _times.text(self.watermark),
                 "sent": self.sent}
 
     def load(self, data, where):
         try:
+            if data["floor"] is None:
+                return
             self.floor = _times.iso(data["floor"], where)
             self.watermark = _times.iso(data["watermark"], where)
             self.sent = dict((str(sid), str(when)) for sid, when in data["sent"].items())
@@ -251,19 +302,27 @@ def _moment(text):
     return _times.iso(text, "time")
 
 
+# where a tracker starts when Enterprise Manager has no session at all yet: every later one is new
+# (EM writes an unset time as a date before 1970)
+EARLIEST = datetime.datetime(1971, 1, 1, tzinfo=datetime.timezone.utc)
+
+
 class EventSource(object):
     """One running source: its client, trackers and state file.
 
-    ``sleep`` (an async function of seconds) and ``now`` (a function giving
-    the aware UTC time) are for tests; ``clock`` is the client's clock.
+    ``sleep`` (an async function of seconds) is for tests; ``clock`` is the client's clock.
+
+    Without ``since`` and without a position in the state file, a tracker has no floor until the
+    first poll, which takes it from Enterprise Manager's own times (``begin``), never from the clock
+    of the host that runs the rulebook: the two clocks need not agree.
     """
 
-    def __init__(self, args, sleep=None, now=None, clock=None):
+    def __init__(self, args, sleep=None, clock=None):
         self.params, self.options = validate(args)
         self.sleep = sleep or asyncio.sleep
         self.client = _client.EmClient(self.options, clock=clock)
         self.polled = False
-        floor = (self.params["since"] or (now or _times.utcnow)()).replace(microsecond=0)
+        floor = self.params["since"].replace(microsecond=0) if self.params["since"] else None
         self.trackers = [Tracker(kind, floor, self.params["overlap"])
                          for kind in (STARTED, FINISHED) if kind in self.params["event_types"]]
         self.state_file = self.params["state_file"]
@@ -271,6 +330,11 @@ class EventSource(object):
             self.load_state()
         for warning in self.options.warnings():
             LOG.warning(warning)
+        other = _other_copy(__file__, _client)
+        if other:
+            LOG.warning("%s: %s", NAME, other)
+        LOG.debug("%s: module_utils from %s%s", NAME, os.path.dirname(_client.__file__),
+                  " (%s appended to sys.path)" % _ADDED if _ADDED else "")
 
     # -- state file ------------------------------------------------------------
     def load_state(self):
@@ -316,7 +380,7 @@ class EventSource(object):
         """``[(tracker, sessions, events)]``: the sessions each tracker's query returned and the events among them."""
         batches = []
         for tracker in self.trackers:
-            sessions = self._query(tracker)
+            sessions = self._begin(tracker) if tracker.floor is None else self._query(tracker)
             fresh = [session for session in sessions if tracker.fresh(session)]
             if tracker.event_type == FINISHED:
                 _attach_problem_tasks(self.client, fresh)
@@ -339,6 +403,34 @@ class EventSource(object):
             found = [_sessions.job_session(node) for node in nodes]
         kept = question.keep(found, self.client.warnings)
         return [session for session in kept if self._readable_time(session, tracker.key)]
+
+    def _begin(self, tracker):
+        """Start ``tracker`` at the present by EM's clock: what EM lists now is the past, not an event.
+
+        The floor is the newest time (EndTime, CreationTime) among all of EM's sessions, one request
+        for the newest one; the sessions EM lists from that time on at this moment (the tracker's
+        own query, whose sessions this returns) count as sent.  Only what EM lists afterwards is
+        reported.  When EM has no session at all, every session it lists later is new.  Nothing
+        changes when a request fails: the next poll begins again.
+        """
+        newest = None
+        question = _sessions.JOB_SESSIONS.ask(**{tracker.option: EARLIEST})
+        with closing(question.nodes(self.client, newest_first=True, limit=1, sort=tracker.field)) as nodes:
+            for node in nodes:
+                session = _sessions.job_session(node)
+                if session[tracker.key] and self._readable_time(session, tracker.key):
+                    newest = _moment(session[tracker.key]).replace(microsecond=0)  # EM's filters take seconds
+        tracker.start_at(newest or EARLIEST)
+        try:
+            sessions = self._query(tracker)
+        except BaseException:
+            tracker.start_at(None)
+            raise
+        for session in sessions:
+            tracker.mark(session)
+        LOG.info("%s: %s events begin after %s, Enterprise Manager's newest %s time", NAME, tracker.event_type,
+                 _times.text(tracker.floor), tracker.key)
+        return sessions
 
     def _readable_time(self, session, key):
         """Whether the session's time can be compared; one EM wrote unreadably is left out with a warning."""

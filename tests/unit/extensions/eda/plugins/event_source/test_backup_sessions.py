@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import asyncio
 import datetime
+import importlib
 import json
 import os
 
@@ -70,6 +71,23 @@ def finished_query(start, page=1, extra=""):
             % (page, extra, start))
 
 
+def newest_query(field="EndTime"):
+    """The first poll's question without since: EM's newest end (start) time."""
+    return ("type=BackupJobSession&format=Entities&sortDesc=%s&pageSize=1&page=1&filter=%s>=\"1971-01-01T00:00:00Z\""
+            % (field, field))
+
+
+def set_host_clock(monkeypatch, now):
+    """The clock of the rulebook's host, as module_utils reads it (``utcnow``, in _query or _times), at ``now``."""
+    for name in ("_query", "_times"):
+        try:
+            module = importlib.import_module("ansible_collections.backupops.veeam_em.plugins.module_utils." + name)
+        except ImportError:
+            continue
+        if hasattr(module, "utcnow"):
+            monkeypatch.setattr(module, "utcnow", lambda: now)
+
+
 def queries(fake):
     return [call.query for call in fake.calls if call.path == "/api/query"]
 
@@ -82,7 +100,7 @@ class Run(object):
         self.waits = []
         self.events = []
         self.limit = waits
-        self.source = source.EventSource(source_args, sleep=self._sleep, now=lambda: START)
+        self.source = source.EventSource(source_args, sleep=self._sleep)
 
     async def _sleep(self, seconds):
         self.waits.append(seconds)
@@ -128,6 +146,60 @@ def test_watermark_overlap_no_duplicates_no_gaps(fake_em):
     assert session["job_name"] == "Fileserver Backup" and session["end_time"] == at(1)
     assert session["result"] == "Success" and session["task_sessions"] == []
     assert session["state"] == "Stopped" and session["is_retry"] is False
+
+
+@pytest.mark.parametrize("em_behind_host", [600, -600], ids=["EM 10 min behind", "EM 10 min ahead"])
+def test_without_since_events_begin_at_em_time_whatever_the_host_clock(fake_em, monkeypatch, em_behind_host):
+    """The first watermark comes from EM's own times: the host's clock is never compared with EM's."""
+    set_host_clock(monkeypatch, START + datetime.timedelta(seconds=em_behind_host))  # EM's present is about START
+    fake_em.logon()
+    # first poll: EM's newest end time (05:00 by EM's clock), then what EM lists from then on is the past
+    fake_em.expect("GET", "/query", body=query_result([ended(0, 0)]))
+    fake_em.expect("GET", "/query", body=query_result([ended(0, 0), ended(9, 0, job="SQL Backup")]))
+    # then sessions end, by EM's clock, every minute
+    fake_em.expect("GET", "/query", body=query_result([ended(0, 0), ended(9, 0, job="SQL Backup"), ended(1, 1)]))
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1), ended(2, 2), ended(3, 3)]))
+    fake_em.expect("GET", "/query", body=query_result([ended(2, 2), ended(3, 3), ended(4, 4)]))
+    fake_em.logout()
+    run = Run(fake_em, dict(CONNECTION, interval=30, overlap=120), waits=4)()
+    assert run.ids() == [sid(1), sid(2), sid(3), sid(4)]  # each once; none of before the start
+    assert queries(fake_em) == [newest_query(), finished_query(at(0)), finished_query(at(0)), finished_query(at(0)),
+                                finished_query(at(1))]
+
+
+def test_without_since_an_em_without_sessions_reports_every_later_one(fake_em):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([]))  # EM has no finished session yet
+    fake_em.expect("GET", "/query", body=query_result([]))
+    fake_em.expect("GET", "/query", body=query_result([ended(1, 1)]))
+    fake_em.logout()
+    run = Run(fake_em, dict(CONNECTION, interval=30), waits=2)()
+    assert run.ids() == [sid(1)]
+    assert queries(fake_em) == [newest_query(), finished_query("1971-01-01T00:00:00Z"),
+                                finished_query("1971-01-01T00:00:00Z")]
+
+
+def test_without_since_a_failed_first_poll_begins_again_and_started_events_begin_at_em_time(fake_em, tmp_path):
+    state = str(tmp_path / "state.json")
+    started = "type=BackupJobSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1&filter=CreationTime>=\"%s\""
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([running(1, 1)]))  # newest creation time: 05:01
+    for _attempt in range(4):  # then EM fails: the poll fails, nothing is taken for the floor
+        fake_em.expect("GET", "/query", 503, xml_error(503, "busy"))
+    fake_em.logout()
+    run = Run(fake_em, dict(CONNECTION, interval=30, event_types=["started"], state_file=state), waits=1)()
+    assert run.events == [] and run.waits == [2]
+    assert json.load(open(state))["trackers"]["started"] == {"floor": None, "watermark": None, "sent": {}}
+    # the next run (from the state file) asks again; 2 started meanwhile, 1 was running before
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([running(2, 2)]))
+    fake_em.expect("GET", "/query", body=query_result([running(2, 2)]))
+    fake_em.expect("GET", "/query", body=query_result([running(2, 2), running(3, 3)]))
+    fake_em.logout()
+    second = Run(fake_em, dict(CONNECTION, interval=30, event_types=["started"], state_file=state), waits=2)()
+    assert second.ids("started") == [sid(3)]
+    assert queries(fake_em) == [newest_query("CreationTime")] + [started % at(1)] * 4 + [
+        newest_query("CreationTime"), started % at(2), started % at(2)]
 
 
 def test_nothing_before_since_and_one_logon(fake_em):
@@ -277,7 +349,7 @@ def test_cancel_while_the_queue_is_full_keeps_what_was_not_handed_over(fake_em, 
     fake_em.logon()
     fake_em.expect("GET", "/query", body=query_result([ended(1, 1), ended(2, 2), ended(3, 3)]))
     fake_em.logout()
-    src = source.EventSource(args(state_file=state), now=lambda: START)
+    src = source.EventSource(args(state_file=state))
 
     async def go():
         queue = asyncio.Queue(maxsize=1)
@@ -313,7 +385,7 @@ def test_cancel_logs_off_and_no_secret_is_logged(fake_em, caplog):
     fake_em.expect("GET", "/query", body=query_result([ended(1, 1)]))
     fake_em.logout()
     queue = asyncio.Queue()
-    src = source.EventSource(args(), now=lambda: START)
+    src = source.EventSource(args())
 
     async def go():
         task = asyncio.ensure_future(src.run(queue))
@@ -406,3 +478,23 @@ def test_documentation_lists_every_option():
         assert doc["options"][name].get("default") == spec.get("default")
         assert doc["options"][name].get("choices") == spec.get("choices")
     yaml.safe_load(source.EXAMPLES)
+
+
+def test_module_utils_of_another_copy_of_the_collection_is_named_in_a_warning(tmp_path):
+    class Module(object):
+        def __init__(self, path):
+            self.__file__ = path
+
+    def tree(root):
+        base = tmp_path / root / "ansible_collections" / "backupops" / "veeam_em"
+        return (str(base / "extensions" / "eda" / "plugins" / "event_source" / "backup_sessions.py"),
+                Module(str(base / "plugins" / "module_utils" / "_client.py")))
+
+    mine, my_client = tree("collections")
+    _theirs, their_client = tree("site-packages")
+    assert source._other_copy(mine, my_client) is None
+    warning = source._other_copy(mine, their_client)
+    assert warning == ("the source %s runs with the module_utils of another copy of the collection, %s, which Python "
+                       "finds first on sys.path: install one copy only (or the same version in both places)"
+                       % (mine, tmp_path / "site-packages" / "ansible_collections" / "backupops" / "veeam_em"))
+    assert source._other_copy(str(tmp_path / "backup_sessions.py"), their_client) is None  # not in a collection
