@@ -173,8 +173,9 @@ def attach_latest_points(client, vms, rpo_start, backup_server=None, vm_names=No
     """Set ``point`` on each VM of ``vms`` (keyed by ``vm_key``) to its newest restore point.
 
     The points of the RPO window come in one query (newest first); then only the VMs not seen in it
-    are asked for, by name (40 a query), for their newest point ever. A point is joined to its VM on
-    its HierarchyObjRef, or on server and name where either side has no ref.
+    are asked for, by backup server and name (40 a query, newest first, read until each was seen),
+    for their newest point ever. A point is joined to its VM on its HierarchyObjRef, or on server and
+    name where either side has no ref.
     """
     by_name = dict((vm_key(dict(vm, vm_ref=None)), vm) for vm in vms.values())
 
@@ -186,9 +187,14 @@ def attach_latest_points(client, vms, rpo_start, backup_server=None, vm_names=No
 
     take(VM_RESTORE_POINTS.ask(created_after=rpo_start, backup_server=backup_server, vm_name=vm_names)
          .latest(client, vm_key))
-    unseen = sorted(set(vm["vm_name"] for vm in vms.values() if vm.get("point") is None))
-    for chunk in _query.chunks(unseen):
-        take(VM_RESTORE_POINTS.ask(vm_name=chunk, backup_server=backup_server).latest(client, vm_key))
+    unseen = {}
+    for vm in vms.values():
+        if vm.get("point") is None:
+            unseen.setdefault(vm["backup_server_name"] or backup_server, set()).add(vm["vm_name"])
+    for server in sorted(unseen, key=lambda name: name or ""):
+        # one backup server's VMs a query: a name there is one VM, so reading stops once each was seen
+        for chunk in _query.chunks(sorted(unseen[server])):
+            take(VM_RESTORE_POINTS.ask(vm_name=chunk, backup_server=server).latest(client, vm_key, names="vm_name"))
 
 
 def attach_last_task_sessions(client, vms):
