@@ -133,8 +133,8 @@ class Filter(object):
 # verifies the same on the client. ``Query.ask`` derives both from the same declaration, so a
 # clause never goes to EM without its check (tests/unit/.../test_declarations.py walks them all).
 DECLARED = {}
-# Characters an EM may take for quotes in a filter (its own documentation writes Name==”Fileserver
-# Backup”) and then answer 400: a name holding one is not sent where the declaration says how else
+# Characters an EM may take for quotes in a filter (its own documentation writes Name==\u201dFileserver
+# Backup\u201d) and then answer 400: a name holding one is not sent where the declaration says how else
 # to find it (``Names(by_uid=...)``, ``Names(listed=True)``); it is still checked on every item.
 REFUSABLE_QUOTES = u"\u201c\u201d\u201e\u2018\u2019\u201a"
 

@@ -156,8 +156,8 @@ def test_sessions_of_other_jobs_are_never_stopped(fake_em, run_module):
 
 
 def test_a_name_with_typographic_quotes_is_looked_for_through_the_job_list(fake_em, run_module):
-    """EM may take “ ” for quotes and refuse the filter (400): the job's UID is sent instead."""
-    name = "Backup “Prod”"
+    """EM may take \u201c \u201d for quotes and refuse the filter (400): the job's UID is sent instead."""
+    name = "Backup \u201cProd\u201d"
     job_uid = "urn:veeam:Job:4856ab37-2235-45e8-affe-d515878b01a9"
     fake_em.logon()
     fake_em.expect("GET", "/query", body=query_result([job_xml(name="Other"), job_xml(name=name)], "Jobs"))
