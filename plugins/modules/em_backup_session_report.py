@@ -87,8 +87,8 @@ options:
   rpo:
     description:
       - Adds the protection part, for this recovery point objective (a length such as V(24h), V(36h), V(7d); a
-        bare number is refused): every VM the report's backup jobs include with its newest restore point and
-        status, as M(backupops.veeam_em.em_protection_info) gives it, under RV(protection), and the backup
+        bare number is refused). It lists every VM the report's backup jobs include with its newest restore point
+        and status, as M(backupops.veeam_em.em_protection_info) gives it, under RV(protection), and the backup
         repositories with their free space under RV(repositories). The HTML shows the VMs not protected right
         under the tiles and a capacity bar per repository; the JUnit file gets one test case per VM.
       - Empty (the default) leaves the protection part out (no request for it).
