@@ -114,33 +114,52 @@ _LENGTH_PART = re.compile(r"([0-9]+)\s*([smhdw])", re.IGNORECASE)
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def length_seconds(value):
-    """What the collection's time grammar makes of a timing option (a bare number counts seconds): seconds, or BAD.
+def length_seconds(value, bare_seconds=True):
+    """What the collection's time grammar makes of a length option: seconds, or BAD.
 
-    Written from the documented grammar (90s, 30m, 24h, 7d, 2w, 1h30m, or whole seconds), not from the code.
+    Written from the documented grammar (90s, 30m, 24h, 7d, 2w, 1h30m; a bare number counts seconds
+    for the timing options, and is refused elsewhere), not from the code.
     """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return BAD
     text = str(value).strip()
     if re.match(r"^[0-9]+$", text):
-        return int(text)
+        return int(text) if bare_seconds else BAD
     if _LENGTH.match(text):
         return sum(int(n) * _UNIT[u.lower()] for n, u in _LENGTH_PART.findall(text))
     return BAD
 
 
-def length_values(ok_min, ok_max, above):
-    """(value, expect) of a timing option: OK within [ok_min, ok_max] seconds, ``above`` past it, BAD otherwise."""
+def length_values(ok_min, ok_max, above, bare_seconds=True):
+    """(value, expect) of a length option: OK within [ok_min, ok_max] seconds, ``above`` past it, BAD otherwise."""
     numbers = st.integers(min_value=-10, max_value=10 ** 7)
     spelled = st.integers(min_value=0, max_value=10 ** 4).flatmap(
         lambda n: st.sampled_from(("%d" % n, " %d " % n, "%ds" % n, "%dm" % n, "%dh" % n, "%dd" % n, "%dm%ds" % (n, n))))
     raw = st.one_of(numbers, spelled, LENGTH_TEXTS, ANY_TEXT, st.floats(allow_nan=False, allow_infinity=False))
 
     def classify(value):
-        seconds = length_seconds(value)
+        seconds = length_seconds(value, bare_seconds)
         if seconds is BAD or seconds < ok_min:
             return (value, BAD)
         return (value, above if seconds > ok_max else OK)
+    return raw.map(classify)
+
+
+def percent_values():
+    """(value, expect) of a percentage option (float): OK from 0 to 100, BAD otherwise or not a number."""
+    raw = st.one_of(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.integers(-1000, 1000),
+                    st.sampled_from(("15", "15.5", " 7 ", "", "abc", "1e2", "nan", "-0", True)), ANY_TEXT)
+
+    def classify(value):
+        if isinstance(value, bool):
+            return (value, ANY)  # Ansible's float converter's view of a bool is its own
+        try:
+            number = float(str(value).strip()) if isinstance(value, str) else float(value)
+        except ValueError:
+            return (value, BAD)
+        if number != number:  # nan
+            return (value, BAD)
+        return (value, OK if 0 <= number <= 100 else BAD)
     return raw.map(classify)
 
 

@@ -32,6 +32,9 @@ from ansible_collections.backupops.veeam_em.plugins.modules import (
     em_backup_session_stop,
     em_backup_task_session_info,
     em_logon_session,
+    em_protection_info,
+    em_repository_info,
+    em_vm_restore_point_info,
 )
 from ansible_collections.backupops.veeam_em.tests.property import em_strategies as es
 
@@ -43,6 +46,9 @@ MODULES = {
     "em_backup_task_session_info": em_backup_task_session_info,
     "em_backup_session_stop": em_backup_session_stop,
     "em_logon_session": em_logon_session,
+    "em_protection_info": em_protection_info,
+    "em_repository_info": em_repository_info,
+    "em_vm_restore_point_info": em_vm_restore_point_info,
 }
 CONNECTION_SPEC = connection_argument_spec()
 EXISTING_FILE = os.path.abspath(__file__)
@@ -98,6 +104,14 @@ def _values(em, module_name, option, token):
     # Plainly valid values must work; much larger ones may be refused (naming the option).
     if option == "timeout":
         return es.int_values(1, 3600, es.ANY)
+    if option == "rpo":  # a length from a minute to a year; a bare number may mean hours: refused
+        return es.length_values(60, 366 * 86400, es.BAD, bare_seconds=False)
+    if option in ("fail_on_protection", "repository_free_percent_below"):
+        # alone (without rpo) any of them either means nothing or fails naming the option and rpo
+        return es.tagged(st.one_of(es.list_choice_values(["breached", "unprotected"]).map(lambda pair: pair[0]),
+                                   es.percent_values().map(lambda pair: pair[0])), es.ANY)
+    if option == "free_percent_below":
+        return es.percent_values()
     if option == "wait_timeout":  # the time grammar; a bare number counts seconds
         return es.length_values(1, 86400, es.ANY)
     if option == "poll_interval":
@@ -118,7 +132,7 @@ def _values(em, module_name, option, token):
         return es.name_values(allow_list=False, unknown=es.ANY, known=_job_names(em))
     if option == "id" and module_name == "em_backup_job":
         return es.id_values(_job_ids(em), "Job", "jobs", es.ANY, "BackupJobSession")
-    if option == "name" and module_name == "em_backup_job_info":
+    if option == "name" and module_name in ("em_backup_job_info", "em_repository_info"):
         return es.name_values(allow_list=True)
     if option in ("job_name", "vm_name"):
         return es.name_values(allow_list=True)  # job_name, vm_name: one name or a list
@@ -160,8 +174,10 @@ def _base(em, module_name, option, token):
         if option == "id":
             del args["name"]
         return args, True
-    if module_name in ("em_backup_job_info", "em_backup_session_report"):
+    if module_name in ("em_backup_job_info", "em_backup_session_report", "em_repository_info"):
         return em.connection(), False
+    if module_name == "em_protection_info":  # one job's VMs: the whole estate takes longer than the options
+        return em.connection(job_name="Finance Backup"), False
     if module_name == "em_logon_session":
         if option == "logon_session_id":
             return em.connection(state="absent", session_token=token), False
@@ -183,6 +199,8 @@ def _names(option, value=None):
         names.add("port")  # a port written into server may be reported as the port
     if option == "state":
         names.add("session_token")  # state=absent needs a token
+    if option in ("fail_on_protection", "repository_free_percent_below"):
+        names.add("rpo")  # they gate on the protection part, which rpo adds
     if CONNECTION_SPEC.get(option, {}).get("no_log") and isinstance(value, str) and value:
         names.update([name.replace(value, "********") for name in names])
     return names
