@@ -47,10 +47,15 @@ def eda_bin():
 class Rulebook(object):
     """A running ``ansible-rulebook -r RULEBOOK`` with the emulator's VEEAM_EM_* and ``variables``."""
 
-    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None):
+    def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None, args=(), env_changes=None):
         self.emulator = emulator
         env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
         env.update((key, value) for key, value in emulator.env().items() if env_keys is None or key in env_keys)
+        for key, value in (env_changes or {}).items():  # None: unset
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         env["JAVA_TOOL_OPTIONS"] = "-Xrs"
         vars_file = os.path.join(workdir, "vars.json")
         with open(vars_file, "w") as handle:
@@ -60,7 +65,7 @@ class Rulebook(object):
             handle.write("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
         self.log = os.path.join(workdir, "rulebook.log")
         self.proc = subprocess.Popen(
-            [os.path.join(bin_dir, "ansible-rulebook"), "-r", rulebook, "-i", inventory, "--vars", vars_file],
+            [os.path.join(bin_dir, "ansible-rulebook"), "-r", rulebook, "-i", inventory, "--vars", vars_file] + list(args),
             env=env, cwd=workdir, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
 
     def output(self):
