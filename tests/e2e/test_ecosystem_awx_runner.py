@@ -28,6 +28,8 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils._report import REPORT_KEYS
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 IDENT = "awx-job-1"
@@ -120,9 +122,10 @@ def test_report_playbook_runs_like_an_awx_job(fresh_emulator, collection_env, tm
             assert password not in f.read()
     with open(files["json"], encoding="utf-8") as f:
         report = json.load(f)
-    assert isinstance(report, dict) and report
+    assert sorted(report) == sorted(REPORT_KEYS)  # the report data
+    assert report["summary"] == artifact_data["backup_session_report_summary"]
     junit = ET.parse(files["junit"]).getroot()
-    assert junit.tag in ("testsuites", "testsuite")
+    assert junit.tag == "testsuites" and [suite.tag for suite in junit] == ["testsuite"]
     with open(files["html"], encoding="utf-8") as f:
         assert "<svg" in f.read()
 
