@@ -245,8 +245,8 @@ def test_the_local_runner_recipe_of_docs_awx_md(fresh_emulator, collection_env, 
             os.makedirs(os.path.dirname(str(clone / name)) or ".", exist_ok=True)
             shutil.copy2(os.path.join(REPO, name), str(clone / name))
     # the venv's commands on PATH, nothing of the test's own: no collections path, no interpreter, no credentials
-    env = dict((k, v) for k, v in collection_env.items() if k not in ("ANSIBLE_COLLECTIONS_PATH",
-                                                                         "ANSIBLE_PYTHON_INTERPRETER"))
+    the_tests_own = ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_PYTHON_INTERPRETER")
+    env = dict((k, v) for k, v in collection_env.items() if k not in the_tests_own)
     assert not [k for k in env if k.startswith("VEEAM_EM_")]
     try:
         proc = subprocess.run(["bash", "-euc", script], env=env, cwd=str(clone), capture_output=True, text=True,

@@ -30,7 +30,7 @@ import urllib.request
 
 import pytest
 
-from test_eda import Rulebook, eda_bin  # noqa: F401  pylint: disable=unused-import  # the rulebook fixture and runner
+from test_eda import EmUser, Rulebook, eda_bin  # noqa: F401  pylint: disable=unused-import  # the rulebook fixture and runner
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE_NAMES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules"))
@@ -295,11 +295,18 @@ def _rulebook(eda_bin, emulator, tmp_path, env_changes):
 
 
 def test_event_source_polling_at_debug(eda_bin, fresh_emulator, tmp_path):
+    """Polls and an event (a session the test stops ends Failed; the emulator stops in 1 s), logged at debug."""
     rulebook = _rulebook(eda_bin, fresh_emulator, tmp_path, {})
     try:
         rulebook.wait_for(lambda: fresh_emulator.stats()["requests"].get("GET /api/query", 0) >= 3)
+        user = EmUser(fresh_emulator)
+        session_id = user.running_session()
+        user.call("POST", "backupSessions/%s?action=stop" % session_id)
+        user.close()
+        events = rulebook.wait_for(rulebook.events)
     finally:
         rulebook.stop()
+    assert [event["backup_session"]["id"] for event in events] == [session_id]
     output = rulebook.output()
     assert "DEBUG" in output, output[-3000:]  # debug logging was on
     assert_no_secret(output, [fresh_emulator.admin_password])
