@@ -75,6 +75,9 @@ OPTIONS = {
     "em_backup_session_stop": {"id": S1},
     "em_backup_task_session_info": {},
     "em_logon_session": {"state": "present"},
+    "em_protection_info": {},
+    "em_repository_info": {},
+    "em_vm_restore_point_info": {},
 }
 # Its first request after the logon (em_logon_session state=present makes none).
 WORK = {
@@ -84,6 +87,9 @@ WORK = {
     "em_backup_session_report": ("GET", "/query"),
     "em_backup_session_stop": ("GET", "/backupSessions/" + S1),
     "em_backup_task_session_info": ("GET", "/query"),
+    "em_protection_info": ("GET", "/query"),
+    "em_repository_info": ("GET", "/query"),
+    "em_vm_restore_point_info": ("GET", "/query"),
 }
 
 
@@ -104,6 +110,10 @@ HAPPY = {
     "em_backup_task_session_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "BackupTaskSessions")),
     # state=absent with a token EM no longer knows: nothing to delete
     "em_logon_session": lambda fake: fake.expect("GET", "/logonSessions", 401, xml_error(401, "expired")),
+    "em_protection_info": lambda fake: repeat(fake, 6, "GET", "/query", body=query_result([], pages=0)),
+    "em_repository_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "Repositories", pages=0)),
+    "em_vm_restore_point_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "VmRestorePoints",
+                                                                                               pages=0)),
 }
 WITH_WORK = sorted(WORK)
 
