@@ -81,10 +81,9 @@ INT_TEXTS = st.sampled_from(("", " ", "1.5", "5.0", "1e3", "0x10", "1_0", "\u066
                              "1,000", "12abc", "07", " 7 ", "7\n", "0", "-1", "4294967296", "9" * 25, "1e20", "-1e20"))
 
 
-def int_values(ok_min, ok_max, above, only=None, refused_above=None):
+def int_values(ok_min, ok_max, above, only=None):
     """(value, expect) of an int option: OK in [ok_min, ok_max] (or only the value ``only``; other valid
-    values are not tried), ``above`` (BAD or ANY) above ok_max, BAD below ok_min, above ``refused_above``
-    (the documented maximum) and what Ansible cannot convert."""
+    values are not tried), ``above`` (BAD or ANY) above ok_max, BAD below ok_min and what Ansible cannot convert."""
     ints = st.one_of(
         st.integers(min_value=ok_min, max_value=ok_max) if only is None else st.just(only),
         st.integers(max_value=ok_min - 1, min_value=-10 ** 30),
@@ -98,7 +97,7 @@ def int_values(ok_min, ok_max, above, only=None, refused_above=None):
         number = ansible_int(value)
         if number is SKIP:
             return None
-        if number is BAD or number < ok_min or (refused_above is not None and number > refused_above):
+        if number is BAD or number < ok_min:
             return (value, BAD)
         if number > ok_max:
             return (value, above)
