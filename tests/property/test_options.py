@@ -250,7 +250,7 @@ def WORKS(what, test):
 
 
 TIME_RANGE = "is out of range: in UTC it falls outside the years 1 to 9999"
-BEFORE_YEAR_1 = "reaches back before the year 1: give a smaller relative time (30m, 24h, 7d, 2w) or an ISO 8601 time"
+BEFORE_YEAR_1 = "reaches back before the year 1"  # then the advice: a shorter length or an ISO 8601 time
 DEFECT_VALUES = [
     ("em_backup_session_info", "created_after", "9999999d", REFUSED("created_after '9999999d' " + BEFORE_YEAR_1)),
     ("em_backup_session_info", "created_after", "9999-12-31T23:30:00-01:00",
