@@ -108,3 +108,48 @@ def test_readme_command_runs_against_the_emulator(fresh_emulator, collection_env
     assert proc.returncode == 0, proc.stdout + proc.stderr
     stats = fresh_emulator.stats()
     assert stats["open_logon_sessions"] == 0 and stats["stop_requests"] == 0, stats
+
+
+def _patch_play():
+    """README's play that backs up before a change (em_backup_job state=started, then the change)."""
+    found = [p.values[0] for p in plays() if p.id.startswith("README.md")
+             and "em_backup_job" in str(p.values[0]) and "patching now" in str(p.values[0])]
+    assert len(found) == 1, "README.md shows one pre-change backup play"
+    return found[0]
+
+
+def _newest_session_name(emulator, job_name):
+    """The name (``job@creation time``) of the job's newest session, read with the test's own logon."""
+    import urllib.parse
+    from test_eda import EmUser
+    user = EmUser(emulator)
+    try:
+        body = user.call("GET", "query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1"
+                                "&filter=JobUid==%s" % urllib.parse.quote('"urn:veeam:Job:%s"' % user.job_id(job_name)))
+    finally:
+        user.close()
+    return re.search(r'<BackupJobSession [^>]*Name="([^"]+)"', body).group(1).replace("&quot;", '"')
+
+
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check-mode", "real-run"])
+def test_readme_patch_example_says_what_it_did(fresh_emulator, ansible_playbook, tmp_path, check_mode):
+    """In check mode nothing is started: the play says what it would do and never calls the last (old) session
+    "Backed up by"; in a real run it names the new session the module started, with its result."""
+    play = _patch_play()
+    playbook = tmp_path / "patch.yml"
+    playbook.write_text(yaml.safe_dump(without_connection(play), sort_keys=False))
+    old_session = _newest_session_name(fresh_emulator, "Fileserver Backup")
+    proc = ansible_playbook(str(playbook), env=fresh_emulator.env(), args=["--check"] if check_mode else [])
+    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout + proc.stderr
+    stats = fresh_emulator.stats()
+    if check_mode:
+        assert "Backed up by" not in proc.stdout, proc.stdout
+        assert ("Check mode, nothing sent; would send action=start to job 'Fileserver Backup'; the change would "
+                "follow a successful backup") in proc.stdout, proc.stdout
+        assert stats.get("job_actions", {}) == {}, stats
+    else:
+        new_session = _newest_session_name(fresh_emulator, "Fileserver Backup")
+        assert new_session != old_session
+        assert "Backed up by %s (Success): patching now" % new_session in proc.stdout, proc.stdout
+        assert stats["job_actions"] == {"start": 1}, stats
+    assert stats["open_logon_sessions"] == 0, stats

@@ -28,6 +28,8 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils._report import REPORT_KEYS
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 IDENT = "awx-job-1"
@@ -120,9 +122,10 @@ def test_report_playbook_runs_like_an_awx_job(fresh_emulator, collection_env, tm
             assert password not in f.read()
     with open(files["json"], encoding="utf-8") as f:
         report = json.load(f)
-    assert isinstance(report, dict) and report
+    assert sorted(report) == sorted(REPORT_KEYS)  # the report data
+    assert report["summary"] == artifact_data["backup_session_report_summary"]
     junit = ET.parse(files["junit"]).getroot()
-    assert junit.tag in ("testsuites", "testsuite")
+    assert junit.tag == "testsuites" and [suite.tag for suite in junit] == ["testsuite"]
     with open(files["html"], encoding="utf-8") as f:
         assert "<svg" in f.read()
 
@@ -215,3 +218,47 @@ def test_the_credential_type_of_docs_awx_md_works(fresh_emulator, collection_env
     assert proc.returncode == 0 and status == "successful", job_output
     assert emulator.admin_password not in job_output
     assert emulator.stats()["open_logon_sessions"] == 0 and emulator.stats()["logons"] >= 1
+
+
+def test_the_local_runner_recipe_of_docs_awx_md(fresh_emulator, collection_env, tmp_path):
+    """docs/awx.md "Trying it locally like AWX does", run as written from a clone: the collection installed next to
+    the playbooks, the inventory choosing the Python, the report written; the only changes are the reader's own:
+    the emulator's connection in env/envvars and the folders under this test's temporary directory."""
+    import re
+    import shlex
+    with open(os.path.join(REPO, "docs", "awx.md"), encoding="utf-8") as f:
+        section = f.read().split("## Trying it locally like AWX does", 1)[1]
+    script = re.search(r"^```shell\n(.*?)^```", section, re.S | re.M).group(1)
+    assert "ansible-galaxy collection install" in script and "ansible-runner run" in script, script
+    emulator = fresh_emulator
+    job, report = tmp_path / "veeam-em-job", tmp_path / "veeam-em-report"
+    own = "".join("%s: %s\n" % (key, json.dumps(value)) for key, value in sorted(emulator.env().items()))
+    connection = re.search(r"^VEEAM_EM_SERVER: .*?(?=^EOF$)", script, re.S | re.M)
+    assert connection, script
+    script = script.replace(connection.group(0), own)
+    script = script.replace("/tmp/veeam-em-job", shlex.quote(str(job))).replace("/tmp/veeam-em-report", str(report))
+    clone = tmp_path / "clone"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for name in files:
+        if os.path.isfile(os.path.join(REPO, name)) and not name.startswith((".ansible/", "build/")):
+            os.makedirs(os.path.dirname(str(clone / name)) or ".", exist_ok=True)
+            shutil.copy2(os.path.join(REPO, name), str(clone / name))
+    # the venv's commands on PATH, nothing of the test's own: no collections path, no interpreter, no credentials
+    the_tests_own = ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_PYTHON_INTERPRETER")
+    env = dict((k, v) for k, v in collection_env.items() if k not in the_tests_own)
+    assert not [k for k in env if k.startswith("VEEAM_EM_")]
+    try:
+        proc = subprocess.run(["bash", "-euc", script], env=env, cwd=str(clone), capture_output=True, text=True,
+                              timeout=600, check=False)
+    finally:
+        shutil.rmtree(str(job / "artifacts"), ignore_errors=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "was not found" not in proc.stdout and "Failed to import" not in proc.stdout, proc.stdout
+    assert os.path.isdir(str(job / "project" / "collections" / "ansible_collections" / "backupops" / "veeam_em"))
+    assert not (job / "artifacts").exists(), "the recipe deletes the artifacts (they hold the password)"
+    assert sorted(os.listdir(str(report))) == ["backup-session-report.html", "backup-session-report.json",
+                                               "backup-session-report.junit.xml"]
+    assert emulator.admin_password not in proc.stdout + proc.stderr
+    stats = emulator.stats()
+    assert stats["logons"] == 1 and stats["open_logon_sessions"] == 0, stats

@@ -50,10 +50,15 @@ class Rulebook(object):
     """A running ``ansible-rulebook -r RULEBOOK`` with the emulator's VEEAM_EM_* and ``variables``."""
 
     def __init__(self, bin_dir, emulator, rulebook, workdir, variables=None, env_keys=None, collections_path=None,
-                 options=()):
+                 options=(), env_changes=None):
         self.emulator = emulator
         env = self.env = ansible_env(workdir, bin_dir=bin_dir, python=os.path.join(bin_dir, "python"))
         env.update((key, value) for key, value in emulator.env().items() if env_keys is None or key in env_keys)
+        for key, value in (env_changes or {}).items():  # None: unset
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         env["JAVA_TOOL_OPTIONS"] = "-Xrs"
         if collections_path is not None:  # instead of the linked working tree
             env["ANSIBLE_COLLECTIONS_PATH"] = collections_path

@@ -6,6 +6,8 @@
 from __future__ import absolute_import, division, print_function
 
 
+import datetime
+
 import pytest
 
 from test_roles_emapi import EmApi, parse_time
@@ -46,12 +48,20 @@ def over(sessions, now, hours):
                   and (now_time - parse_time(s["creation_time"])).total_seconds() > hours * 3600)
 
 
+def judged_now():
+    """The time the test has the guard judge its rules at (stated before the run, not read from its result)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def test_check_mode_reports_and_stops_nothing(fresh_emulator, run_guard):
     before = running(fresh_emulator)
-    proc, result = run_guard(fresh_emulator, args=["--check"], backup_session_guard_max_runtime="8h")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    expected = over(before, result["now"], 8)
+    now = judged_now()
+    expected = over(before, now, 8)
     assert expected, "the seed-42 dataset has sessions running for more than 8 hours"
+    proc, result = run_guard(fresh_emulator, args=["--check"], backup_session_guard_max_runtime="8h",
+                             backup_session_guard_now=now)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert parse_time(result["now"]) == parse_time(now)
     assert sorted(c["id"] for c in result["would_stop"]) == expected
     assert result["stopped"] == [] and sorted(c["id"] for c in result["candidates"]) == expected
     assert result["running"] == sum(1 for s in before if s["state"] in STOPPABLE_STATES)
@@ -66,9 +76,12 @@ def test_check_mode_reports_and_stops_nothing(fresh_emulator, run_guard):
 def test_stops_exactly_the_over_long_sessions_and_is_idempotent(fresh_emulator, run_guard):
     before = running(fresh_emulator)
     logons = fresh_emulator.stats()["logons"]
-    proc, result = run_guard(fresh_emulator, backup_session_guard_max_runtime="8h")
+    now = judged_now()
+    expected = over(before, now, 8)
+    assert expected, "the seed-42 dataset has sessions running for more than 8 hours"
+    proc, result = run_guard(fresh_emulator, backup_session_guard_max_runtime="8h", backup_session_guard_now=now)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    expected = over(before, result["now"], 8)
+    assert parse_time(result["now"]) == parse_time(now)
     assert sorted(c["id"] for c in result["stopped"]) == expected
     stats = fresh_emulator.stats()
     assert stats["stop_requests"] == len(expected)

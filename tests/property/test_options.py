@@ -261,56 +261,100 @@ def test_any_value_works_or_fails_naming_the_option(em, module_name, option, dat
 
 
 # -- the defects of the issue, one by one ----------------------------------------
-@pytest.mark.parametrize("module_name, option, value", [
-    ("em_backup_session_info", "created_after", "9999999d"),
-    ("em_backup_session_info", "created_after", "9999-12-31T23:30:00-01:00"),
-    ("em_backup_session_info", "created_after", "0001-01-01T00:30:00+01:00"),
-    ("em_backup_task_session_info", "created_before", "9999999d"),
-    ("em_backup_task_session_info", "created_before", "9999-12-31T23:30:00-01:00"),
-    ("em_backup_task_session_info", "created_before", "0001-01-01T00:30:00+01:00"),
-    ("em_backup_session_info", "limit", 10 ** 20),
-    ("em_backup_task_session_info", "limit", 10 ** 20),
-    ("em_backup_session_info", "timeout", 10 ** 12),
-    ("em_backup_session_stop", "timeout", 10 ** 12),
-    ("em_backup_session_info", "server", "127.0.0.1:{port}"),
-    ("em_logon_session", "server", "127.0.0.1:{port}"),
-    ("em_backup_session_stop", "wait_timeout", 10 ** 12),
-    ("em_backup_session_stop", "poll_interval", 10 ** 11),
-])
-def test_issue_defect_values(em, module_name, option, value):
-    """Each works or fails naming its option, without a traceback."""
+# Each value with the outcome the option's documentation promises, stated before the run:
+# REFUSED(text): the run fails before any request, with a message that contains ``text`` (which names the option);
+# WORKS(check): the run succeeds, and ``check`` (a description and a test of the result) holds.
+def REFUSED(text):
+    return ("refused", text)
+
+
+def WORKS(what, test):
+    return ("works", (what, test))
+
+
+TIME_RANGE = "is out of range: in UTC it falls outside the years 1 to 9999"
+BEFORE_YEAR_1 = "reaches back before the year 1"  # then the advice: a shorter length or an ISO 8601 time
+DEFECT_VALUES = [
+    ("em_backup_session_info", "created_after", "9999999d", REFUSED("created_after '9999999d' " + BEFORE_YEAR_1)),
+    ("em_backup_session_info", "created_after", "9999-12-31T23:30:00-01:00",
+     REFUSED("created_after '9999-12-31T23:30:00-01:00' " + TIME_RANGE)),
+    ("em_backup_session_info", "created_after", "0001-01-01T00:30:00+01:00",
+     REFUSED("created_after '0001-01-01T00:30:00+01:00' " + TIME_RANGE)),
+    ("em_backup_task_session_info", "created_before", "9999999d", REFUSED("created_before '9999999d' " + BEFORE_YEAR_1)),
+    ("em_backup_task_session_info", "created_before", "9999-12-31T23:30:00-01:00",
+     REFUSED("created_before '9999-12-31T23:30:00-01:00' " + TIME_RANGE)),
+    ("em_backup_task_session_info", "created_before", "0001-01-01T00:30:00+01:00",
+     REFUSED("created_before '0001-01-01T00:30:00+01:00' " + TIME_RANGE)),
+    ("em_backup_session_info", "limit", 10 ** 20, REFUSED("limit must be from 1 to 1000000000; got 10" + "0" * 19)),
+    ("em_backup_task_session_info", "limit", 10 ** 20, REFUSED("limit must be from 1 to 1000000000; got 1" + "0" * 20)),
+    # the connection fragment: "Timeout in seconds of each HTTP request, from 1 to 86400"
+    ("em_backup_session_info", "timeout", 10 ** 12, REFUSED("timeout must be a number of seconds from 1 to 86400; "
+                                                            "got 1000000000000")),
+    ("em_backup_session_stop", "timeout", 10 ** 12, REFUSED("timeout must be a number of seconds from 1 to 86400; "
+                                                            "got 1000000000000")),
+    # a port written into server is used (the emulator's own port, so the run reaches it)
+    ("em_backup_session_info", "server", "127.0.0.1:{port}",
+     WORKS("limit=2: two sessions, nothing changed", lambda r: len(r["backup_sessions"]) == 2 and r["changed"] is False)),
+    ("em_logon_session", "server", "127.0.0.1:{port}",
+     WORKS("a new logon session with its token", lambda r: r["changed"] is True and bool(r["session_token"])
+           and bool(r["logon_session_id"]))),
+    # em_backup_session_stop: "wait_timeout ... from 1 to 604800 (a week)"; poll_interval from 1 to 3600
+    ("em_backup_session_stop", "wait_timeout", 10 ** 12, REFUSED("wait_timeout must be from 1 to 604800 seconds; "
+                                                                 "got 1000000000000")),
+    ("em_backup_session_stop", "poll_interval", 10 ** 11, REFUSED("poll_interval must be from 1 to 3600 seconds; "
+                                                                  "got 100000000000")),
+]
+
+
+@pytest.mark.parametrize("module_name, option, value, expected", DEFECT_VALUES,
+                         ids=["%s-%s-%s" % (m, o, str(v)[:30]) for m, o, v, dummy in DEFECT_VALUES])
+def test_issue_defect_values(em, module_name, option, value, expected):
+    """Each value gives the outcome stated for it: refused naming the option before any request, or the stated result."""
     token = em.shared_token()
     if isinstance(value, str):
         value = value.format(port=em.port)
     args, check_mode = _base(em, module_name, option, token)
     args[option] = value
     outcome = em.run(MODULES[module_name], args, check_mode=check_mode)
-    check(em, outcome, option, value, es.ANY, [token])
+    kind, detail = expected
+    if kind == "refused":
+        check(em, outcome, option, value, es.BAD, [token])
+        assert detail in outcome.msg, "expected %r in the message: %r" % (detail, outcome)
+    else:
+        what, test = detail
+        check(em, outcome, option, value, es.OK, [token])
+        assert test(outcome.result), "expected %s: %r" % (what, outcome)
+        if module_name == "em_logon_session":  # the run opened a logon session: close it (not the test's subject)
+            em.run(em_logon_session, em.connection(state="absent", session_token=outcome.result["session_token"],
+                                                   logon_session_id=outcome.result["logon_session_id"]))
 
 
 def test_empty_port_variable(em):
-    """VEEAM_EM_PORT='' (an AWX credential with an empty port field): the default port, or a failure naming port."""
-    args = em.connection()
+    """VEEAM_EM_PORT='' (an AWX credential with an empty port field) counts as unset: the port in server is used.
+
+    The connection fragment: port "If not set, the value of VEEAM_EM_PORT ..., else the port given in server".
+    """
+    args = em.connection(server="127.0.0.1:%d" % em.port)
     del args["port"]
     outcome = em.run(em_backup_session_info, dict(args, limit=1), env={"VEEAM_EM_PORT": ""})
-    check(em, outcome, "port", "", es.ANY)
+    check(em, outcome, "port", "", es.OK)
+    assert len(outcome.result["backup_sessions"]) == 1, repr(outcome)
     outcome = em.run(em_backup_session_info, dict(em.connection(), limit=1), env={"VEEAM_EM_PORT": ""})
     check(em, outcome, "port", "", es.OK)  # the option wins over the empty variable
+    assert len(outcome.result["backup_sessions"]) == 1, repr(outcome)
 
 
 def test_stop_waiting_with_huge_timeout_and_interval(em):
-    """wait_timeout=10^12 poll_interval=10^11 on a running session: refused naming them, or it waits sanely."""
+    """wait_timeout=10^12 poll_interval=10^11 on a running session: refused naming wait_timeout, before any request
+    (the documentation: wait_timeout from 1 to 604800, poll_interval from 1 to 3600); nothing is stopped."""
     em.reset()
     running = [s for s in em.data.sessions if s.state in STOPPABLE_STATES]
     try:
         outcome = em.run(em_backup_session_stop, em.connection(id=running[0].id, wait_timeout=10 ** 12,
                                                                poll_interval=10 ** 11))
         em.assert_clean(outcome)
-        if outcome.failed:
-            assert "wait_timeout" in outcome.msg or "poll_interval" in outcome.msg, repr(outcome)
-            assert outcome.requests == 0, repr(outcome)
-        else:
-            assert [s["state"] for s in outcome.result["backup_sessions"]] == ["Stopped"], repr(outcome)
+        assert outcome.failed and outcome.requests == 0 and outcome.stops == 0, repr(outcome)
+        assert "wait_timeout must be from 1 to 604800 seconds; got 1000000000000" in outcome.msg, repr(outcome)
     finally:
         em.reset()
 

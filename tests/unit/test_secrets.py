@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """No password and no session token in any module result, on any failure path.
 
-Every module runs through every way it can fail (the error cases of the unit
+Every module of plugins/modules/ (found there: a new module without a case here fails
+``test_every_module_has_a_case``) runs through every way it can fail (the error cases of the unit
 tests, and the defects of issue #11) with a known password and a known token,
 also given with surrounding whitespace.  What the module prints is what
 ``-vvv`` shows (the whole result: msg, warnings, exception, invocation); a run
@@ -21,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import importlib
 import json
 import os
 import socket
@@ -35,16 +37,13 @@ import requests
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
 from ansible_collections.backupops.veeam_em.tests.unit.compat import patch_module_args, run_as_target
-from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_info as session_info
-from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_stop as session_stop
-from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_task_session_info as task_session_info
-from ansible_collections.backupops.veeam_em.plugins.modules import em_logon_session as logon_session
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     FakeClock,
     LOGON_ID,
     PASSWORD,
     TOKEN,
     job_session_xml,
+    job_xml,
     query_result,
     task_xml,
     xml_error,
@@ -62,23 +61,59 @@ ECHO_PASSWORD = "password %s" % PASSWORD
 TOKEN_FORMS = [TOKEN, TOKEN + "\n", TOKEN + "\r\n", "  " + TOKEN, "\n" + TOKEN, "\t" + TOKEN + " \r\n"]
 S1 = "11111111-1111-4111-8111-111111111111"
 
-MODULES = {
-    "session_info": session_info,
-    "task_session_info": task_session_info,
-    "session_stop": session_stop,
-    "logon_session": logon_session,
-}
-# The module's own options of a run that reaches EM, and its first request after the logon.
+MODULE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                          "plugins", "modules")
+MODULE_NAMES = sorted(name[:-3] for name in os.listdir(MODULE_DIR) if name.endswith(".py") and name != "__init__.py")
+MODULES = dict((name, importlib.import_module("ansible_collections.backupops.veeam_em.plugins.modules." + name))
+               for name in MODULE_NAMES)
+# The module's own options of a run that reaches EM (a module without an entry fails every case of its own).
 OPTIONS = {
-    "session_info": {},
-    "task_session_info": {},
-    "session_stop": {"id": S1},
-    "logon_session": {"state": "present"},
+    "em_backup_job": {"name": "Fileserver Backup", "state": "started"},
+    "em_backup_job_info": {},
+    "em_backup_session_info": {},
+    "em_backup_session_report": {},
+    "em_backup_session_stop": {"id": S1},
+    "em_backup_task_session_info": {},
+    "em_logon_session": {"state": "present"},
+    "em_protection_info": {},
+    "em_repository_info": {},
+    "em_vm_restore_point_info": {},
 }
+# Its first request after the logon (em_logon_session state=present makes none).
 WORK = {
-    "session_info": ("GET", "/query"),
-    "task_session_info": ("GET", "/query"),
-    "session_stop": ("GET", "/backupSessions/" + S1),
+    "em_backup_job": ("GET", "/query"),
+    "em_backup_job_info": ("GET", "/query"),
+    "em_backup_session_info": ("GET", "/query"),
+    "em_backup_session_report": ("GET", "/query"),
+    "em_backup_session_stop": ("GET", "/backupSessions/" + S1),
+    "em_backup_task_session_info": ("GET", "/query"),
+    "em_protection_info": ("GET", "/query"),
+    "em_repository_info": ("GET", "/query"),
+    "em_vm_restore_point_info": ("GET", "/query"),
+}
+
+
+def _happy_job(fake):
+    """em_backup_job state=started in check mode: the job found, nothing running, its last session read."""
+    fake.expect("GET", "/query", body=query_result([job_xml()], "Jobs"))
+    fake.expect("GET", "/query", body=query_result([]))
+    fake.expect("GET", "/query", body=query_result([job_session_xml(S1)]))
+
+
+# The answers (after any logon) of a run that succeeds, in check mode.
+HAPPY = {
+    "em_backup_job": _happy_job,
+    "em_backup_job_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "Jobs")),
+    "em_backup_session_info": lambda fake: fake.expect("GET", "/query", body=query_result([])),
+    "em_backup_session_report": lambda fake: repeat(fake, 4, "GET", "/query", body=query_result([], pages=0)),
+    "em_backup_session_stop": lambda fake: fake.expect("GET", "/backupSessions/" + S1, body=job_session_xml(S1)),
+    "em_backup_task_session_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "BackupTaskSessions")),
+    # state=absent with a token EM no longer knows: nothing to delete
+    "em_logon_session": lambda fake: fake.expect("GET", "/logonSessions", 401, xml_error(401, "expired")),
+    "em_protection_info": lambda fake: repeat(fake, 6, "GET", "/query", body=query_result([], pages=0)),
+    "em_repository_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "Repositories", pages=0)),
+    "em_vm_restore_point_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "VmRestorePoints",
+                                                                                               pages=0)),
 }
 WITH_WORK = sorted(WORK)
 
@@ -93,9 +128,17 @@ def password_args(name, **extra):
 def token_args(name, token, **extra):
     """A given token (and the password too, which must not show either)."""
     args = dict(server="em.example.com", user=USER, password=PASSWORD, session_token=token)
-    args.update(OPTIONS[name] if name != "logon_session" else {"state": "absent"})
+    args.update(OPTIONS[name] if name != "em_logon_session" else {"state": "absent"})
     args.update(extra)
     return args
+
+
+def test_every_module_has_a_case():
+    """Each module of plugins/modules/ has its options, its first request and a successful run here."""
+    assert len(MODULE_NAMES) >= 7, MODULE_NAMES
+    missing = dict((what, sorted(set(MODULE_NAMES) - set(table) - set(exempt))) for what, table, exempt in (
+        ("OPTIONS", OPTIONS, ()), ("WORK", WORK, ("em_logon_session",)), ("HAPPY", HAPPY, ())))
+    assert missing == {"OPTIONS": [], "WORK": [], "HAPPY": []}, "modules without a case in test_secrets.py: %r" % missing
 
 
 def redact(text):
@@ -187,7 +230,7 @@ def _work_answer(status, body="", raises=None, times=6):
 
 def _truncated(fake, name):
     fake.logon()
-    whole = query_result([job_session_xml(S1)]) if name != "session_stop" else job_session_xml(S1)
+    whole = query_result([job_session_xml(S1)]) if name != "em_backup_session_stop" else job_session_xml(S1)
     repeat(fake, 8, WORK[name][0], WORK[name][1], 200, whole[:len(whole) // 2])
     finish(fake)
 
@@ -240,13 +283,18 @@ LOGON_FAILURES = {
 }
 
 
+# em_logon_session state=present needs only the token header of the logon's answer: it hands the token out even when
+# the body cannot be read; every other module and case fails.
+LOGON_SUCCEEDS = {("em_logon_session", "malformed-xml")}
+
+
 @pytest.mark.parametrize("case", sorted(LOGON_FAILURES))
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_logon_failures(fake_em, run, name, case):
     LOGON_FAILURES[case](fake_em)
     outcome = run(name, password_args(name))
     drop_leftovers(fake_em)
-    if name == "logon_session" and outcome[0] == 0:  # a logon that brought a token (whatever its body) may succeed
+    if (name, case) in LOGON_SUCCEEDS:
         assert_no_secret(outcome, failed=False, returned_token=True)
     else:
         assert_no_secret(outcome)
@@ -255,7 +303,7 @@ def test_logon_failures(fake_em, run, name, case):
 def test_logout_failure_warning(fake_em, run):
     fake_em.logon().expect("GET", "/query", body=query_result([]))
     repeat(fake_em, 6, "DELETE", "/logonSessions/" + LOGON_ID, 500, xml_error(500, ECHO))
-    outcome = run("session_info", password_args("session_info"))
+    outcome = run("em_backup_session_info", password_args("em_backup_session_info"))
     drop_leftovers(fake_em)
     result = assert_no_secret(outcome, failed=False)
     assert "Could not log out" in str(result.get("warnings")), redact(outcome[1])
@@ -304,10 +352,32 @@ def _stop_unknown_job_name_500(fake):
 ], ids=["403", "task-failed", "post-lost", "wait-timeout", "job-name-500"])
 def test_stop_failures(fake_em, run, script, options):
     script(fake_em)
-    args = dict((k, v) for k, v in password_args("session_stop", **options).items() if v is not None)
-    outcome = run("session_stop", args)
+    args = dict((k, v) for k, v in password_args("em_backup_session_stop", **options).items() if v is not None)
+    outcome = run("em_backup_session_stop", args)
     drop_leftovers(fake_em)
     assert_no_secret(outcome)
+
+
+# -- the job module's action -------------------------------------------------------
+JOB_ID = "4856ab37-2235-45e8-affe-d515878b01a9"  # job_xml()'s
+
+
+@pytest.mark.parametrize("answer", [
+    dict(status=403, body=xml_error(403, ECHO)),
+    dict(status=500, body=xml_error(500, ECHO)),
+    dict(raises=requests.exceptions.ConnectionError(ECHO)),
+    dict(status=202, body=task_xml("task-1", "Finished", False, ECHO, operation="StartJob")),
+], ids=["403", "500", "post-lost", "task-failed"])
+def test_job_action_failures(fake_em, run, answer):
+    fake_em.logon()
+    _happy_job(fake_em)
+    fake_em.expect("POST", "/jobs/" + JOB_ID, **answer)
+    repeat(fake_em, 3, "GET", "/tasks/task-1", body=task_xml("task-1", "Finished", False, ECHO, operation="StartJob"))
+    finish(fake_em)
+    outcome = run("em_backup_job", password_args("em_backup_job", wait=False))
+    drop_leftovers(fake_em)
+    assert_no_secret(outcome)
+    assert [c.method for c in fake_em.calls].count("POST") == 2, "one logon, one start"  # never a second start
 
 
 # -- a given session token, with and without surrounding whitespace -----------------
@@ -334,47 +404,67 @@ def test_token_work_fails(fake_em, run, name, token):
 @pytest.mark.parametrize("token", TOKEN_FORMS, ids=repr)
 def test_token_accepted_is_sent_stripped(fake_em, run, token):
     fake_em.expect("GET", "/query", body=query_result([job_session_xml(S1)]))
-    outcome = run("session_info", token_args("session_info", token))
+    outcome = run("em_backup_session_info", token_args("em_backup_session_info", token))
     drop_leftovers(fake_em)
     assert_no_secret(outcome, failed=False)
     assert [c.headers.get("X-RestSvcSessionId") for c in fake_em.calls] == [TOKEN]
 
 
+TWO_LOGON_SESSIONS = ('<LogonSessions xmlns="http://www.veeam.com/ent/v1.0">%s%s</LogonSessions>'
+                      % (xml_logon("a-1").split("?>", 1)[1], xml_logon("b-2").split("?>", 1)[1]))
+# (case, options, script, expected): None = succeeds with that result, else the failure's message contains the text
+ABSENT_CASES = [
+    ("token-unknown-to-em", {}, lambda fake: fake.expect("GET", "/logonSessions", 401, xml_error(401, ECHO)),
+     {"changed": False, "logon_session_id": None}),
+    ("listing-500", {}, lambda fake: repeat(fake, 6, "GET", "/logonSessions", 500, xml_error(500, ECHO)),
+     "HTTP 500"),
+    ("two-logon-sessions", {}, lambda fake: fake.expect("GET", "/logonSessions", body=TWO_LOGON_SESSIONS),
+     "Enterprise Manager lists 2 logon sessions for this token; pass logon_session_id"),
+    ("delete-500", {"logon_session_id": LOGON_ID},
+     lambda fake: repeat(fake, 6, "DELETE", "/logonSessions/" + LOGON_ID, 500, xml_error(500, ECHO)), "HTTP 500"),
+    ("delete-connection-error", {"logon_session_id": LOGON_ID},
+     lambda fake: repeat(fake, 6, "DELETE", "/logonSessions/" + LOGON_ID,
+                         raises=requests.exceptions.ConnectionError(ECHO)), "DELETE /logonSessions/"),
+]
+
+
 @pytest.mark.parametrize("token", TOKEN_FORMS, ids=repr)
-def test_logon_session_absent_failures(fake_em, run, token):
-    for options, script in (
-            ({}, lambda: fake_em.expect("GET", "/logonSessions", 401, xml_error(401, ECHO))),
-            ({}, lambda: repeat(fake_em, 6, "GET", "/logonSessions", 500, xml_error(500, ECHO))),
-            ({}, lambda: fake_em.expect("GET", "/logonSessions", body=(
-                '<LogonSessions xmlns="http://www.veeam.com/ent/v1.0">%s%s</LogonSessions>'
-                % (xml_logon("a-1").split("?>", 1)[1], xml_logon("b-2").split("?>", 1)[1])))),
-            ({"logon_session_id": LOGON_ID}, lambda: repeat(fake_em, 6, "DELETE", "/logonSessions/" + LOGON_ID, 500,
-                                                            xml_error(500, ECHO))),
-            ({"logon_session_id": LOGON_ID}, lambda: repeat(fake_em, 6, "DELETE", "/logonSessions/" + LOGON_ID,
-                                                            raises=requests.exceptions.ConnectionError(ECHO)))):
-        script()
-        rc, out, trace = run("logon_session", token_args("logon_session", token, **options))
-        drop_leftovers(fake_em)
-        assert_no_secret((rc, out, trace), failed=rc != 0)
-
-
-@pytest.mark.parametrize("name", sorted(MODULES))
-@pytest.mark.parametrize("token", ["T0k3n-SECRET\n-abc==", "T0k3n-SECRET\r-abc==", "T0k3n-SECRET-abc==\n\n",
-                                   "T0k3n-SECRET-\x00abc==", "T0k3n-SECRET-\u00e4bc==", "T0k3n-SECRET-\u6771bc=="],
-                         ids=repr)
-def test_token_that_cannot_be_a_header(fake_em, run, name, token):
-    """requests refuses a header with a line break (InvalidHeader, whose message holds the value), http.client one
-    that is not latin-1: the run fails naming session_token, and shows neither."""
-    repeat(fake_em, 6, "GET", "/query", body=query_result([]))
-    repeat(fake_em, 6, "GET", "/backupSessions/" + S1, body=job_session_xml(S1))
-    repeat(fake_em, 6, "GET", "/logonSessions", 401, xml_error(401, "expired"))
-    rc, out, trace = run(name, token_args(name, token))
+@pytest.mark.parametrize("case, options, script, expected", ABSENT_CASES, ids=[case[0] for case in ABSENT_CASES])
+def test_logon_session_absent_failures(fake_em, run, token, case, options, script, expected):
+    script(fake_em)
+    outcome = run("em_logon_session", token_args("em_logon_session", token, **options))
     drop_leftovers(fake_em)
-    result = assert_no_secret((rc, out, trace), failed=rc != 0)
-    if rc != 0:
-        assert "session_token" in result["msg"], redact(out)
-    if token.strip().count("\n") or "\r" in token.strip():
-        assert rc != 0, "a token with a line break inside cannot be sent: %s" % redact(out)
+    if isinstance(expected, dict):
+        result = assert_no_secret(outcome, failed=False)
+        assert dict((key, result.get(key)) for key in expected) == expected, redact(outcome[1])
+    else:
+        result = assert_no_secret(outcome)
+        assert expected in result["msg"], redact(outcome[1])
+
+
+UNSENDABLE = "session_token contains a line break, a control character or a character an HTTP header cannot carry"
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+@pytest.mark.parametrize("token, sendable", [
+    ("T0k3n-SECRET\n-abc==", False), ("T0k3n-SECRET\r-abc==", False), ("T0k3n-SECRET-\x00abc==", False),
+    ("T0k3n-SECRET-\u6771bc==", False),  # not latin-1
+    ("T0k3n-SECRET-abc==\n\n", True),  # sent stripped
+    ("T0k3n-SECRET-\u00e4bc==", True),  # latin-1: a header can carry it
+], ids=repr)
+def test_token_that_cannot_be_a_header(fake_em, run, name, token, sendable):
+    """requests refuses a header with a line break (InvalidHeader, whose message holds the value), http.client one
+    that is not latin-1: the run fails naming session_token, before any request, and shows neither. A token that
+    can be sent is used (the module's check-mode run succeeds)."""
+    HAPPY[name](fake_em)
+    outcome = run(name, token_args(name, token), check_mode=True)
+    drop_leftovers(fake_em)
+    if sendable:
+        assert_no_secret(outcome, failed=False)
+        assert fake_em.calls, "nothing was sent"
+    else:
+        result = assert_no_secret(outcome)
+        assert UNSENDABLE in result["msg"] and fake_em.calls == [], redact(outcome[1])
 
 
 # -- requests raising by itself, with the secrets in its message -------------------
@@ -404,7 +494,7 @@ def _raised(kind, template, secrets):
 
 
 @pytest.mark.parametrize("how", ["password", "token"])
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 @pytest.mark.parametrize("kind, template", RAISED, ids=[kind.__name__ for kind, dummy in RAISED])
 def test_requests_raising(fake_em, run, monkeypatch, name, how, kind, template):
     """requests raises before any answer, with the secrets the module has in its message (and so in a traceback)."""
@@ -425,20 +515,28 @@ def test_requests_raising(fake_em, run, monkeypatch, name, how, kind, template):
 
 # -- option errors, with both secrets given -------------------------------------
 INVALID = [
-    ("session_info", {"limit": 0}),
-    ("session_info", {"created_after": "yesterday"}),
-    ("session_info", {"created_after": "1d", "created_before": "2d"}),
-    ("session_info", {"id": "bad"}),
-    ("session_info", {"id": S1, "job_name": ["x"]}),
-    ("session_info", {"result": ["Bad"]}),
-    ("task_session_info", {"session_id": "nope"}),
-    ("task_session_info", {"limit": -1}),
-    ("task_session_info", {"id": "urn:veeam:BackupJobSession:" + S1}),
-    ("session_stop", {"id": "bad"}),
-    ("session_stop", {"wait_timeout": 0}),
-    ("session_stop", {"poll_interval": 0}),
-    ("session_stop", {"job_name": "x"}),
-    ("logon_session", {"state": "gone"}),
+    ("em_backup_session_info", {"limit": 0}),
+    ("em_backup_session_info", {"created_after": "yesterday"}),
+    ("em_backup_session_info", {"created_after": "1d", "created_before": "2d"}),
+    ("em_backup_session_info", {"id": "bad"}),
+    ("em_backup_session_info", {"id": S1, "job_name": ["x"]}),
+    ("em_backup_session_info", {"result": ["Bad"]}),
+    ("em_backup_task_session_info", {"session_id": "nope"}),
+    ("em_backup_task_session_info", {"limit": -1}),
+    ("em_backup_task_session_info", {"id": "urn:veeam:BackupJobSession:" + S1}),
+    ("em_backup_session_stop", {"id": "bad"}),
+    ("em_backup_session_stop", {"wait_timeout": 0}),
+    ("em_backup_session_stop", {"poll_interval": 0}),
+    ("em_backup_session_stop", {"job_name": "x"}),
+    ("em_logon_session", {"state": "gone"}),
+    ("em_backup_job", {"state": "exploded"}),
+    ("em_backup_job", {"wait_timeout": 0}),
+    ("em_backup_job", {"id": "bad"}),
+    ("em_backup_job_info", {"name": {"a": 1}}),
+    ("em_backup_job_info", {"job_type": ["Nope"]}),
+    ("em_backup_session_report", {"window": "yesterday"}),
+    ("em_backup_session_report", {"fail_on": ["Bad"]}),
+    ("em_backup_session_report", {"timeline": "week"}),
 ]
 CONNECTION_INVALID = [
     {"server": "a b"}, {"server": ""}, {"server": "https://em.example.com/api"}, {"port": 0}, {"port": 70000},
@@ -451,7 +549,7 @@ CONNECTION_INVALID = [
 @pytest.mark.parametrize("name, options", INVALID + [(name, options) for name in sorted(MODULES)
                                                      for options in CONNECTION_INVALID])
 def test_option_errors(fake_em, run, name, options, with_token):
-    args = token_args(name, "\t" + TOKEN + "\n") if with_token and name != "logon_session" else password_args(name)
+    args = token_args(name, "\t" + TOKEN + "\n") if with_token and name != "em_logon_session" else password_args(name)
     args.update(options)
     outcome = run(name, args)
     assert_no_secret(outcome)
@@ -459,7 +557,7 @@ def test_option_errors(fake_em, run, name, options, with_token):
 
 
 def test_missing_user(fake_em, run):
-    outcome = run("session_info", {"server": "em.example.com", "password": PASSWORD})
+    outcome = run("em_backup_session_info", {"server": "em.example.com", "password": PASSWORD})
     result = assert_no_secret(outcome)
     assert "user" in result["msg"] and fake_em.calls == []
 
@@ -526,7 +624,7 @@ def _local(port, protocol, **extra):
     return args
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_tls_against_plain_http(run, no_sleep, http_401, name):  # pylint: disable=unused-argument
     args = _local(http_401.server_address[1], "https", **OPTIONS[name])
     assert_no_secret(run(name, args))
@@ -534,12 +632,12 @@ def test_tls_against_plain_http(run, no_sleep, http_401, name):  # pylint: disab
     assert_no_secret(run(name, args))
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_connection_refused(run, no_sleep, name):  # pylint: disable=unused-argument
     assert_no_secret(run(name, _local(_closed_port(), "http", **OPTIONS[name])))
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_password_rejected_over_http(run, no_sleep, http_401, name):  # pylint: disable=unused-argument
     assert_no_secret(run(name, _local(http_401.server_address[1], "http", **OPTIONS[name])))
 
