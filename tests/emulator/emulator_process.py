@@ -196,7 +196,8 @@ def interrupt(proc, signum, timeout=120):
         returncode = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RuntimeError("process %d still runs %d s after signal %d" % (proc.pid, timeout, signum))
-    for _ in range(timeout * 20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if not any(_alive(pid) for pid in below):
             return returncode
         time.sleep(0.05)

@@ -189,7 +189,6 @@ class Ansible(object):
                                  env=env, cwd=out_dir, timeout=PLAYBOOK_TIMEOUT)
         return rc, time.monotonic() - started, log
 
-
     def cancelled_play(self, scenario, emu, signum, delay, out_dir):
         """Run the role of ``scenario`` in a play and send ``signum`` to ansible-playbook ``delay`` s after
         the play's first logon reached the emulator.
@@ -543,7 +542,6 @@ class Soak(object):
             emu.stop()
         print_table(profile.name, profile.about + "; emulator flags: " + " ".join(profile.flags), rows)
         return rows
-
 
     def cancel_profile(self, profile, scenarios, runs):
         """Role plays cancelled at a random moment: one ansible-playbook per run, signalled alone."""
