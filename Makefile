@@ -49,7 +49,7 @@ help:
 	@echo "make lint                 ansible-lint --profile production"
 	@echo "make e2e                  pytest tests/e2e -n 2 (real ansible runs against the emulator)"
 	@echo "make soak-quick           fault soak smoke runs: profiles mixed and idle, 5 runs each; EDA source 10 s (part of make test)"
-	@echo "make soak                 full fault soak: 6 fault profiles x 4 scenarios x 30 runs (docs/reliability.md)"
+	@echo "make soak                 full fault soak: 9 fault profiles, 30 runs per scenario (docs/reliability.md)"
 	@echo "make eda-soak             EDA event source soak: 180 s of sessions ending under faults (docs/reliability.md)"
 	@echo "make eda-venv             build/eda-venv: ansible-rulebook for the EDA e2e test (make e2e makes it too)"
 	@echo "make load                 40 hosts x 20 forks against one emulator, clean and with mixed faults"

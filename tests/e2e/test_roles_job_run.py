@@ -53,13 +53,16 @@ def test_jobs_and_the_jobs_of_vms_run_at_once_and_the_change_goes_on(jobs_em, ru
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert result["sent"] == ["SQL Backup"] and [s["result"] for s in result["sessions"]] == ["Success"]
     # SQL Backup has just backed up sql01: a VM finds its job (case-insensitively), once with the job named too
+    # ... this time on one logon for the whole run (backup_job_run_reuse_logon)
+    logons = jobs_em.stats()["logons"]
     proc, result = run_role(jobs_em, backup_job_run_jobs=["Fileserver Backup", "sql backup"],
-                            backup_job_run_vms=["SQL01"], backup_job_run_vm_lookback="1h")
+                            backup_job_run_vms=["SQL01"], backup_job_run_vm_lookback="1h",
+                            backup_job_run_reuse_logon=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PATCHED" in proc.stdout
     assert sorted(s["job_name"] for s in result["sessions"]) == ["Fileserver Backup", "SQL Backup"]
     assert result["failed"] == [] and len(result["sent"]) == 2
-    assert actions(jobs_em) == {"start": 3}
+    assert actions(jobs_em) == {"start": 3} and jobs_em.stats()["logons"] == logons + 1
 
 
 def test_a_failed_backup_stops_the_play_before_the_change(jobs_em, run_role):

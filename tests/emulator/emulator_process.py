@@ -20,6 +20,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 
@@ -154,3 +155,60 @@ class EmulatorProcess(object):
                 self.proc.wait()
         self._drain.join(timeout=5)
         self.proc.stdout.close()
+
+
+def descendants(pid):
+    """The ids of every process below ``pid`` (children, their children, ...), read from /proc.
+
+    ansible-playbook's workers call setsid(), so a signal to ansible-playbook's process group does
+    not reach the module processes; this finds them by parentage instead.
+    """
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue  # ended meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def interrupt(proc, signum, timeout=120):
+    """Send ``signum`` to the process ``proc`` (a Popen) alone, the way a cancelled job does, and wait.
+
+    Waits until ``proc`` has exited and so has every process that was below it when the signal went
+    out (a module that got the signal from its worker may still be logging off after ansible-playbook
+    ended). Returns ``proc``'s return code; raises RuntimeError when something still runs after
+    ``timeout`` seconds.
+    """
+    below = descendants(proc.pid)
+    proc.send_signal(signum)
+    try:
+        returncode = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("process %d still runs %d s after signal %d" % (proc.pid, timeout, signum))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(_alive(pid) for pid in below):
+            return returncode
+        time.sleep(0.05)
+    raise RuntimeError("processes %s still run %d s after signal %d" % ([p for p in below if _alive(p)], timeout, signum))

@@ -40,7 +40,7 @@ def stop_result(root, changed=True, **extra):
 
 def stats(**counters):
     base = {"logons": 1, "logouts": 1, "logon_answers_lost": 0, "open_logon_sessions": 0, "stop_requests": 0,
-            "faults": {}}
+            "faults": {}, "requests": {"POST /api/sessionMngr/": 1, "GET /api/query": 1}}
     base.update(counters)
     return base
 
@@ -132,9 +132,10 @@ def test_judge_adds_the_counters_of_each_run():
 def test_load_results(tmp_path):
     path = tmp_path / "results.json"
     assert list(soak.load_results(str(path), 2).values()) == [None, None]  # nothing written
-    path.write_text(json.dumps({"results": {"h01": {"changed": False}}, "stats": {"h01": {"logons": 1}}}))
+    path.write_text(json.dumps({"results": {"h01": {"changed": False}}, "stats": {"h01": {"logons": 1}},
+                                "after": {"h01": {"backup_sessions": []}}}))
     loaded = soak.load_results(str(path), 2)
-    assert loaded["h01"] == {"result": {"changed": False}, "stats": {"logons": 1}}
+    assert loaded["h01"] == {"result": {"changed": False}, "stats": {"logons": 1}, "after": {"backup_sessions": []}}
     assert loaded["h02"] is None
 
 
@@ -148,15 +149,76 @@ def test_arguments():
     assert [p.name for p in quick.profiles] == list(soak.QUICK_PROFILES) and quick.runs == soak.QUICK_RUNS
     assert soak.parse_args(["--quick", "--runs", "7"]).runs == 7
     full = soak.parse_args([])
-    assert full.runs == 30 and len(full.profiles) == 6 and len(full.scenarios) == 4
-    assert [p.name for p in full.profiles] == ["errors503", "errors500", "drops", "truncation", "mixed", "idle"]
+    assert full.runs == 30 and len(full.profiles) == 9 and len(full.scenarios) == 6
+    assert [p.name for p in full.profiles] == ["errors503", "errors500", "drops", "truncation", "mixed", "idle",
+                                               "logout500", "stoplost", "cancel"]
     with pytest.raises(SystemExit):
         soak.parse_args(["--profiles", "nope"])
+    with pytest.raises(SystemExit):  # stoplost runs only the stop scenario
+        soak.parse_args(["--profiles", "stoplost", "--scenarios", "sessions"])
     assert os.path.isabs(soak.parse_args(["--out", "rel"]).out)
 
 
 def test_every_profile_runs_on_its_own_fixed_seed_dataset():
+    names = [x.name for x in soak.SCENARIOS]
     for profile in soak.PROFILES:
         assert "--seed" not in profile.flags and "--sessions" not in profile.flags
         assert "--stop-delay" in profile.flags
+        assert profile.scenarios and set(profile.scenarios) <= set(names)
     assert "--seed" in soak.DATASET and "--now" in soak.DATASET
+
+
+def test_the_quick_form_has_no_cancel_profile():
+    # make test runs --quick: random-moment signals are for make soak
+    quick = soak.parse_args(["--quick"])
+    assert all(p.scenarios == soak.MODULE_SCENARIOS for p in quick.profiles)
+
+
+def after(*states):
+    return {"changed": False, "backup_sessions": [{"id": "s%d" % i, "state": st} for i, st in enumerate(states)]}
+
+
+def test_judge_stop_counts_the_sessions_left_running():
+    results = {
+        "h01": {"result": stop_result(ROOT_B), "stats": stats(stop_requests=2), "after": after()},
+        # one stop was lost with its connection: the other session still runs
+        "h02": {"result": {"failed": True, "msg": "connection dropped", "changed": True},
+                "stats": stats(stop_requests=1), "after": after("Working")},
+        "h03": {"result": {"failed": True, "msg": "x", "changed": False}, "stats": stats(),
+                "after": after("Working", "Starting")},
+        "h04": {"result": stop_result(ROOT_B), "stats": stats(stop_requests=2),
+                "after": {"failed": True, "msg": "HTTP 503"}},  # could not be read
+        "h05": {"result": stop_result(ROOT_B), "stats": stats(stop_requests=2), "after": None},
+        # its logon was lost: it never saw the sessions, stopped nothing and failed saying so; not counted
+        "h06": {"result": {"failed": True, "msg": "Logon to Enterprise Manager ...: the connection was lost"},
+                "stats": stats(logons=0, requests={}), "after": after("Working", "Starting")},
+    }
+    t = soak.judge(STOP, results, None, ROOT_B, "/out")
+    assert (t.left_running, t.unchecked, t.failed) == (3, 2, 3)
+    # info scenarios are not read after
+    info = soak.judge(INFO, {"h01": {"result": info_result(ROOT_B), "stats": None, "after": None}}, None, ROOT_B,
+                      "/out")
+    assert (info.left_running, info.unchecked) == (0, 0)
+
+
+def cancel_record(signalled=True, returncode=-15, open_at_signal=1, open_after=0, lost=0, logons=2):
+    return {"signal": "SIGTERM", "delay": 3.0, "log": "/out/run01/ansible.log", "signalled": signalled,
+            "at_signal": stats(open_logon_sessions=open_at_signal) if signalled else None,
+            "returncode": returncode, "error": None,
+            "after": stats(open_logon_sessions=open_after, logon_answers_lost=lost, logons=logons)}
+
+
+def test_judge_cancel():
+    t = soak.Tally()
+    soak.judge_cancel(t, cancel_record())
+    soak.judge_cancel(t, cancel_record(returncode=99, open_at_signal=0))
+    soak.judge_cancel(t, cancel_record(signalled=False, returncode=0))  # the play ended before the signal
+    soak.judge_cancel(t, cancel_record(open_after=1))  # a leak
+    soak.judge_cancel(t, cancel_record(open_after=1, lost=1))  # the logon's answer never came: not a leak
+    missing = cancel_record(returncode=None)
+    missing["error"] = "processes [4242] still run 120 s after signal 15"
+    soak.judge_cancel(t, missing)
+    assert (t.runs, t.signalled, t.held, t.ok, t.failed, t.missing) == (6, 4, 3, 1, 4, 1)
+    assert (t.open_left, t.logon_answers_lost, t.logons) == (2, 1, 10)
+    assert t.messages["signalled, exit -15"] == 3 and t.messages["signalled, exit 99"] == 1
+    assert len(t.examples) == 2  # the leak and the run that did not end
