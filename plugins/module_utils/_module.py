@@ -68,7 +68,7 @@ def run_module(module, run):
         try:
             result = run(module, client)
         finally:
-            client.close()
+            close_undisturbed(client)
     except VeeamEmError as exc:
         _warn(module, client)
         module.fail_json(**scrub(exc.to_result(), _secrets(module, client)))
@@ -76,6 +76,21 @@ def run_module(module, run):
         signal.signal(signal.SIGTERM, previous)
     _warn(module, client)
     module.exit_json(**result)
+
+
+def close_undisturbed(client):
+    """``client.close()`` (the logout of a logon session the task opened) with SIGTERM and SIGINT ignored.
+
+    A second signal (AWX and ansible-playbook send one to every process of the job) must not cut
+    the logout short and leave the logon session open. The module's work is over by then, and it
+    exits right after with what it did (a result that says changed=true stays true).
+    """
+    previous = dict((signum, signal.signal(signum, signal.SIG_IGN)) for signum in (signal.SIGTERM, signal.SIGINT))
+    try:
+        client.close()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _secrets(module, client):

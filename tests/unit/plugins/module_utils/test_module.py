@@ -88,3 +88,18 @@ def test_handler_restored_after_a_failure_before_any_request(fake_em, run_module
     rc, result, dummy = run_module(module, dict(CONNECTION, limit=0))
     assert rc == 1 and signal.getsignal(signal.SIGTERM) is previous and fake_em.calls == []
     assert _module.Terminated.__mro__[1].__name__ == "VeeamEmError"
+
+
+def test_a_signal_during_the_logout_does_not_cut_it_short():
+    """SIGTERM while client.close() logs off: the logout completes, and the module goes on to report what it did."""
+    closed = []
+
+    class Client(object):
+        def close(self):
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the logout
+            closed.append("logged off")
+
+    handler = signal.getsignal(signal.SIGTERM)
+    _module.close_undisturbed(Client())
+    assert closed == ["logged off"]
+    assert signal.getsignal(signal.SIGTERM) is handler  # put back as it was
