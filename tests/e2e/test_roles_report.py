@@ -243,5 +243,5 @@ def test_check_mode_writes_nothing_and_bad_options_fail_early(fresh_emulator, ru
     proc, out = run_report(fresh_emulator, backup_session_report_fail_on=["Broken"])
     assert proc.returncode != 0 and "backup_session_report_fail_on" in proc.stdout
     proc, out = run_report(fresh_emulator, backup_session_report_window="yesterday")
-    assert proc.returncode != 0 and "window 'yesterday' is neither a length such as 30m, 24h" in proc.stdout
+    assert proc.returncode != 0 and "window 'yesterday' is neither a length such as 90s, 30m, 24h" in proc.stdout
     assert fresh_emulator.stats()["open_logon_sessions"] == 0

@@ -94,6 +94,7 @@ class Stats(object):
         self.job_actions = collections.Counter()
         self.task_failures = collections.Counter()
         self.faults = collections.Counter()
+        self.queries = collections.Counter()  # query-service requests by query type
 
     def count(self, key):
         with self.lock:
@@ -201,6 +202,7 @@ class EmulatorApp(object):
                 "faults": dict(st.faults),
                 "job_actions": dict(st.job_actions),
                 "task_failures": dict(st.task_failures),
+                "queries": dict(st.queries),
             }
         out["open_logon_sessions"] = self.auth.open_count()
         return out
@@ -580,6 +582,8 @@ class EmulatorApp(object):
             if raw_type.strip().lower() in DOCUMENTED_QUERY_TYPES:
                 raise ApiError(501, "Queries of type %s are not emulated." % raw_type)
             raise ApiError(400, "Unknown query type '%s'." % raw_type)
+        with self.stats.lock:
+            self.stats.queries[qtype] += 1
         fmt = p.get("format", "References")
         if fmt.lower() in ("entities", "entity"):
             entity = True
