@@ -204,9 +204,12 @@ def summarise(figures, threshold):
     on, off = figures["walls"]["on"], figures["walls"]["off"]
     saving = statistics.median(b - a for a, b in zip(on, off))
     share = 100.0 * saving / statistics.median(off)
+    if figures["operation"] == "normalise":
+        decision = "(a stage)"
+    else:
+        decision = "keep" if share >= threshold else "remove"
     return (statistics.median(on), statistics.median(off), (min(on), max(on)), (min(off), max(off)),
-            saving, share, "(a stage)" if figures["operation"] == "normalise" else
-            "keep" if share >= threshold else "remove")
+            saving, share, decision)
 
 
 def format_table(results, threshold):
