@@ -17,7 +17,6 @@ __metaclass__ = type
 
 import datetime
 import itertools
-import re
 from contextlib import closing
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
@@ -59,12 +58,6 @@ TASK_RANGE_MARGIN = datetime.timedelta(minutes=5)
 # The include_links option of the info modules (doc fragment backupops.veeam_em.links).
 LINKS_ARGUMENT_SPEC = dict(include_links=dict(type="bool", default=False))
 
-# A time EM already writes the way the modules return it (ASCII digits only:
-# ``\d`` would also take other scripts' digits, which parsing turns into
-# ASCII ones).  Such a value from 1971 on comes out unchanged, so it skips
-# the parse and format round trip that every other shape goes through.
-_PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-
 
 # -- value helpers --------------------------------------------------------
 def _plain_href(href):
@@ -86,16 +79,7 @@ def _time(node, *names):
 
 
 def _time_value(value, name):
-    """One non-empty time text normalised (see ``_time``)."""
-    if value[:4] >= "1971" and _PLAIN_UTC.fullmatch(value):
-        # Already ``YYYY-MM-DDTHH:MM:SSZ``: parsing and formatting would give
-        # it back unchanged, or, for an impossible date, report it as sent.
-        return value
-    return _parsed_time_value(value, name)
-
-
-def _parsed_time_value(value, name):
-    """``_time_value`` without its shortcut: parse, then format."""
+    """One non-empty time text normalised (see ``_time``): parsed, then formatted."""
     try:
         moment = _query.parse_iso_time(value, name)
     except VeeamEmError:  # an unreadable time is reported as EM sent it
