@@ -17,7 +17,6 @@ __metaclass__ = type
 
 import datetime
 import itertools
-from contextlib import closing
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
@@ -249,9 +248,8 @@ def query_job_sessions(client, filter_expr, newest_first=True, limit=None, lates
     """
     keep = keep or _everything
     if not latest_per_job:
-        with closing(_query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit,
-                                    read_ahead=True)) as raw:
-            return [job_session(node, links) for node in itertools.islice(raw, limit)]
+        raw = _query.iterate(client, JOB_SESSION, filter_expr, descending=newest_first, limit=limit)
+        return [job_session(node, links) for node in itertools.islice(raw, limit)]
     wanted = set(name.casefold() for name in job_names or ())
     seen = {}
     for node in _query.iterate(client, JOB_SESSION, filter_expr, descending=True):
@@ -338,9 +336,8 @@ def _everything(item):
 
 
 def query_task_sessions(client, filter_expr, newest_first=True, limit=None, links=False):
-    with closing(_query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit,
-                                read_ahead=True)) as raw:
-        return [task_session(node, links) for node in itertools.islice(raw, limit)]
+    raw = _query.iterate(client, TASK_SESSION, filter_expr, descending=newest_first, limit=limit)
+    return [task_session(node, links) for node in itertools.islice(raw, limit)]
 
 
 def name_exists(client, query_type, field, key, name):
@@ -404,14 +401,11 @@ def task_session_nodes(client, sessions, results=None):
         first = _query.first_page(client, TASK_SESSION, flt, descending=False)
         pages = _xml.pages_count(first)
         if pages is not None and pages <= len(chunks):
-            with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True,
-                                        first_page=first)) as raw:
-                yield from raw
+            yield from _query.iterate(client, TASK_SESSION, flt, descending=False, first_page=first)
             return
     for chunk in chunks:
         flt = _query.Filter().any_of("JobSessionUid", chunk).any_of("Result", results, quoted=False)
-        with closing(_query.iterate(client, TASK_SESSION, flt, descending=False, read_ahead=True)) as raw:
-            yield from raw
+        yield from _query.iterate(client, TASK_SESSION, flt, descending=False)
 
 
 def _task_time_range(sessions):

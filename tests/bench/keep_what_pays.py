@@ -12,18 +12,11 @@ of module_utils for the length of a run (``Toggle``), and its operation runs wit
 it in turn, round after round (interleaved, so that a slow phase of a shared machine hits both
 alike):
 
-- ``read_ahead``: ``_query.iterate(read_ahead=True)``, the next page requested in a thread while
-  this one is read; off: every ``iterate`` call gets ``read_ahead=False``.  Operation: what
-  em_backup_session_info does with default options (``_sessions.find_job_sessions``: logon, the
-  full list page by page, parse, normalise, logout).
 - ``task_strategy``: ``_sessions.task_session_nodes`` asking by time range when that takes fewer
   pages than 40-UID chunks; off: ``_task_time_range`` gives None, so always by chunks.
-  Operation: the same with ``include_task_sessions: true``.
-- ``time_fast_path``: ``_sessions._time_value`` returning a plain ``YYYY-MM-DDTHH:MM:SSZ`` as it
-  is (``_PLAIN_UTC``); off: every time parsed and formatted (``_parsed_time_value``).
-  Operation: em_backup_session_info's default query, as for ``read_ahead``.
-- ``time_fast_path_stage``: the same, its stage alone: ``_sessions.job_session`` over the raw
-  sessions of the full list, fetched once before (CPU only; no request is timed).
+  Operation: what em_backup_session_info does with ``include_task_sessions: true``
+  (``_sessions.find_job_sessions``: logon, the full list and its task sessions, parse,
+  normalise, join, logout).
 - ``logon_chunks``: the logon answer read in 256-byte chunks (``_client._read_streamed``); off:
   read whole (``resp.content``).  Operation: one logon (``EmClient.logon``, a new connection, as
   in every module run); the logout after it is not timed.
@@ -31,10 +24,13 @@ alike):
 Per optimisation: median wall time with and without, their spread (min to max), the median CPU
 time of client and emulator together (they share the machine), the requests the emulator counted
 (``--latency`` adds a delay to each, as an EM across a network has), the median of the per-round
-differences of wall time and that as a share of the operation without it ("saving"), and
-``keep`` when the saving is at least --threshold (10 %), else ``remove``.  An optimisation no
-longer in the code is reported as such (its figures are in BENCHMARKS.md, "Keep only what
-pays"; run this script at the commit before its removal to measure it again).
+differences of wall time and that as a share of the operation without it ("saving"), and whether
+that reaches --threshold (10 %), the bar an optimisation with moving parts has to clear.
+
+Two more were measured with this script and removed because they did not pay (BENCHMARKS.md,
+"Keep only what pays"): the read-ahead thread of ``_query.iterate`` and the shortcut of
+``_sessions._time_value`` for plain UTC times.  To measure them again, check out commit bae4584
+and run its copy of this script (it has them, and the time shortcut's stage alone).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -82,39 +78,21 @@ class On(object):
         return False
 
 
-def _no_read_ahead(iterate):
-    def plain(*args, **kwargs):
-        kwargs["read_ahead"] = False
-        return iterate(*args, **kwargs)
-    return plain
-
-
 def optimisations(mods):
-    """name -> (present in the code?, operation name, context manager factory that switches it off)."""
-    _client, _query, _sessions = mods["_client"], mods["_query"], mods["_sessions"]
+    """name -> (operation name, context manager factory that switches it off)."""
+    _client, _sessions = mods["_client"], mods["_sessions"]
     return {
-        "read_ahead": (
-            hasattr(_query, "_Pages"), "job_sessions",
-            lambda: Toggle(_query, "iterate", _no_read_ahead)),
         "task_strategy": (
-            hasattr(_sessions, "_task_time_range"), "job_sessions_with_tasks",
+            "job_sessions_with_tasks",
             lambda: Toggle(_sessions, "_task_time_range", lambda original: lambda sessions: None)),
-        "time_fast_path": (
-            hasattr(_sessions, "_PLAIN_UTC"), "job_sessions",
-            lambda: Toggle(_sessions, "_time_value", lambda original: _sessions._parsed_time_value)),
-        "time_fast_path_stage": (
-            hasattr(_sessions, "_PLAIN_UTC"), "normalise",
-            lambda: Toggle(_sessions, "_time_value", lambda original: _sessions._parsed_time_value)),
         "logon_chunks": (
-            hasattr(_client, "_read_streamed"), "logon",
+            "logon",
             lambda: Toggle(_client, "_read_streamed", lambda original: lambda resp: (resp.content, False))),
     }
 
 
 OPERATIONS = {
-    "job_sessions": "session_info, full list (logon..logout)",
     "job_sessions_with_tasks": "session_info, include_task_sessions",
-    "normalise": "job_session of the full list (CPU, no I/O)",
     "logon": "one logon (new connection)",
 }
 
@@ -124,17 +102,6 @@ def client_for(mods, emu):
         emu.host, port=emu.port, protocol=emu.protocol, user=run_bench.ADMIN_USER,
         password=run_bench.ADMIN_PASSWORD, ca_path=emu.ca_path)
     return mods["_client"].EmClient(options)
-
-
-_NODES = []
-
-
-def fetched_nodes(mods, emu):
-    """The raw sessions of the full list, fetched once (for the normalisation alone)."""
-    if not _NODES:
-        with client_for(mods, emu) as client:
-            _NODES.extend(mods["_query"].iterate(client, mods["_sessions"].JOB_SESSION))
-    return _NODES
 
 
 def process_cpu(pid):
@@ -150,12 +117,6 @@ def process_cpu(pid):
 def run_operation(mods, emu, operation):
     """(wall s, CPU s of client + emulator, what came back: sessions and task sessions, or logons) of one run."""
     emu.reset()
-    if operation == "normalise":
-        nodes = fetched_nodes(mods, emu)
-        cpu = time.process_time()
-        start = time.perf_counter()
-        sessions = [mods["_sessions"].job_session(node) for node in nodes]
-        return time.perf_counter() - start, time.process_time() - cpu, (len(sessions), 0), 0
     cpu = time.process_time() + process_cpu(emu.proc.pid)
     if operation == "logon":
         wall = 0.0
@@ -166,7 +127,7 @@ def run_operation(mods, emu, operation):
                 wall += time.perf_counter() - start
         cpu = time.process_time() + process_cpu(emu.proc.pid) - cpu
         return wall / LOGONS_PER_RUN, cpu / LOGONS_PER_RUN, LOGONS_PER_RUN, emu.stats()["requests_total"]
-    params = {"include_task_sessions": operation == "job_sessions_with_tasks"}
+    params = {"include_task_sessions": True}
     start = time.perf_counter()
     with client_for(mods, emu) as client:
         sessions = mods["_sessions"].find_job_sessions(client, params)
@@ -178,9 +139,7 @@ def run_operation(mods, emu, operation):
 
 def measure(mods, emu, name, rounds):
     """{"on": [walls], "off": [walls]} of one optimisation, interleaved round after round."""
-    present, operation, switch_off = optimisations(mods)[name]
-    if not present:
-        return None
+    operation, switch_off = optimisations(mods)[name]
     run_operation(mods, emu, operation)  # warm-up: the emulator's indexes, connections, imports
     walls, cpus = {"on": [], "off": []}, {"on": [], "off": []}
     outcome, requests = {}, {}
@@ -200,25 +159,19 @@ def measure(mods, emu, name, rounds):
 
 
 def summarise(figures, threshold):
-    """(median on, median off, spread on, spread off, saving s, saving %, decision)."""
+    """(median on, median off, spread on, spread off, saving s, saving %, "pays" or "under N %")."""
     on, off = figures["walls"]["on"], figures["walls"]["off"]
     saving = statistics.median(b - a for a, b in zip(on, off))
     share = 100.0 * saving / statistics.median(off)
-    if figures["operation"] == "normalise":
-        decision = "(a stage)"
-    else:
-        decision = "keep" if share >= threshold else "remove"
+    decision = "pays" if share >= threshold else "under %g %%" % threshold
     return (statistics.median(on), statistics.median(off), (min(on), max(on)), (min(off), max(off)),
             saving, share, decision)
 
 
 def format_table(results, threshold):
-    lines = ["%-20s %-42s %9s %9s %7s %6s %s" % ("optimisation", "operation", "with s", "without s",
-                                                  "saved s", "saved", "decision")]
+    header = ("optimisation", "operation", "with s", "without s", "saved s", "saved", "verdict")
+    lines = ["%-20s %-42s %9s %9s %7s %6s %s" % header]
     for name, figures in results.items():
-        if figures is None:
-            lines.append("%-20s not in the code any more (removed: see BENCHMARKS.md)" % name)
-            continue
         on, off, spread_on, spread_off, saving, share, decision = summarise(figures, threshold)
         lines.append("%-20s %-42s %9.3f %9.3f %7.3f %5.1f%% %s" % (
             name, OPERATIONS[figures["operation"]], on, off, saving, share, decision))
