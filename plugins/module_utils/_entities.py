@@ -12,19 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
-
-# A time EM already writes the way the modules return it (ASCII digits only:
-# ``\d`` would also take other scripts' digits, which parsing turns into
-# ASCII ones).  Such a value from 1971 on comes out unchanged, so it skips
-# the parse and format round trip that every other shape goes through.
-_PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-
 
 def plain_href(href):
     """Href without its query string (``?format=Entity``)."""
@@ -45,16 +36,7 @@ def time(node, *names):
 
 
 def time_value(value, name):
-    """One non-empty time text normalised (see ``time``)."""
-    if value[:4] >= "1971" and _PLAIN_UTC.fullmatch(value):
-        # Already ``YYYY-MM-DDTHH:MM:SSZ``: parsing and formatting would give
-        # it back unchanged, or, for an impossible date, report it as sent.
-        return value
-    return parsed_time_value(value, name)
-
-
-def parsed_time_value(value, name):
-    """``time_value`` without its shortcut: parse, then format."""
+    """One non-empty time text normalised (see ``time``): parsed, then formatted."""
     try:
         stamp = _times.iso(value, name)
     except VeeamEmError:  # an unreadable time is reported as EM sent it

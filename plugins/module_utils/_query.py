@@ -16,7 +16,6 @@ __metaclass__ = type
 
 import itertools
 import re
-import threading
 from contextlib import closing
 
 from urllib.parse import urlsplit
@@ -362,12 +361,12 @@ class Question(object):
             if uids:
                 self.query.options[uid_option].add(self.filter, self.checks, uids)
 
-    def nodes(self, client, newest_first=None, limit=None, read_ahead=False, sort=None, first=None):
+    def nodes(self, client, newest_first=None, limit=None, sort=None, first=None):
         """The raw entities of the answer, page by page (see ``iterate``)."""
         self._look_up_names(client)
         descending = self.query.descending if newest_first is None else newest_first
         return iterate(client, self.query.entity, self.filter, sort_field=sort or self.query.sort,
-                       descending=descending, limit=limit, read_ahead=read_ahead, first_page=first)
+                       descending=descending, limit=limit, first_page=first)
 
     def first_page(self, client, newest_first=None):
         descending = self.query.descending if newest_first is None else newest_first
@@ -375,7 +374,7 @@ class Question(object):
 
     def items(self, client, newest_first=None, limit=None, links=False, sort=None, what=None):
         """The normalised items of the answer that pass the checks (the others left out with a warning)."""
-        with closing(self.nodes(client, newest_first, limit, read_ahead=True, sort=sort)) as raw:
+        with closing(self.nodes(client, newest_first, limit, sort=sort)) as raw:
             found = [self.query.normalise(node, links) for node in itertools.islice(raw, limit)]
         return self.keep(found, client.warnings, what)
 
@@ -432,101 +431,33 @@ def query_params(query_type, page, page_size, sort_field=None, descending=True, 
 
 
 def iterate(client, query_type, filter_expr=None, sort_field="CreationTime", descending=True,
-            limit=None, page_size=PAGE_SIZE, read_ahead=False, first_page=None):
+            limit=None, page_size=PAGE_SIZE, first_page=None):
     """Yield the raw entities (elements named like ``query_type``) of a query, page by page.
 
     A limit below the page size shrinks the page, and no page after the
-    last one ``limit`` needs is asked for.  Without ``read_ahead`` each page
-    is fetched when the previous one has been read, so a caller may stop
-    early (``latest_per_job``) and no page is fetched that is not read.
+    last one ``limit`` needs is asked for.  Each page is fetched when the
+    previous one has been read, so a caller may stop early
+    (``latest_per_job``) and no page is fetched that is not read.
     ``first_page``: page 1, already read with ``first_page()``.
-
-    ``read_ahead`` is for callers that read every page (up to ``limit``): the
-    next page is requested in a background thread while this one is parsed
-    and read (``_Pages``; 0.3 s of 2.1 s for 10,000 sessions, BENCHMARKS.md).
-    Such a caller closes the generator when it is done (``contextlib.closing``),
-    which waits for a request still in flight.
     """
     size = min(page_size, limit) if limit else page_size
     last = -(-limit // size) if limit else None  # the last page a limited caller reads
-    pages = _Pages(client, lambda page: query_params(query_type, page, size, sort_field, descending, filter_expr),
-                   read_ahead)
-    page, count = 1, None
-    try:
-        content = first_page if first_page is not None else pages.read(1, None)
-        while True:
-            following = page + 1
-            items = _xml.entities(content, query_type)
-            more = (last is None or following <= last) and bool(items) and _xml.has_next_page(content)
-            if more:
-                pages.prefetch(following)  # unless already under way
-            else:
-                pages.wait()  # the result shrank: a page read ahead is not read
-            yield from items
-            if not more:
-                return
-            count = _xml.pages_count(content)
-            after = following + 1
-            page, content = following, pages.read(following, after if (last is None or after <= last) and
-                                                  count is not None and after <= count else None)
-    finally:
-        pages.wait()
+    page = 1
+    content = first_page if first_page is not None else client.get(
+        "/query", query_params(query_type, page, size, sort_field, descending, filter_expr))
+    while True:
+        items = _xml.entities(content, query_type)
+        yield from items
+        page += 1
+        if (last is not None and page > last) or not items or not _xml.has_next_page(content):
+            return
+        content = client.get("/query", query_params(query_type, page, size, sort_field, descending, filter_expr))
 
 
 def first_page(client, query_type, filter_expr=None, sort_field="CreationTime", descending=True,
                page_size=PAGE_SIZE):
     """Page 1 of a query (root element): its ``PagesCount`` tells how many requests the rest takes."""
     return client.get("/query", query_params(query_type, 1, page_size, sort_field, descending, filter_expr))
-
-
-class _Pages(object):
-    """The pages of one query; with ``read_ahead`` one page at a time is requested in a background thread."""
-
-    def __init__(self, client, params, read_ahead):
-        self._client = client
-        self._params = params
-        self._read_ahead = read_ahead
-        self._ahead = None  # (page, thread, outcome) of the request in flight
-
-    def prefetch(self, page):
-        """Request ``page`` in the background (with read_ahead, when no request is in flight)."""
-        if self._read_ahead and self._ahead is None:
-            outcome = {}
-            thread = threading.Thread(target=self._fetch, args=(page, outcome), name="veeam-em-read-ahead")
-            thread.daemon = True
-            thread.start()
-            self._ahead = (page, thread, outcome)
-
-    def _fetch(self, page, outcome):
-        try:
-            outcome["root"] = self._client.get("/query", self._params(page))
-        except Exception as exc:  # pylint: disable=broad-except  # raised again by read(), in the reader
-            outcome["error"] = exc
-
-    def wait(self):
-        """Wait for the request in flight; returns its (page, outcome), or None."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return None
-        ahead[1].join()
-        return ahead[0], ahead[2]
-
-    def read(self, page, following):
-        """Root element of ``page`` (None for an empty answer); ``following`` is requested meanwhile.
-
-        Every page comes from ``client.get``, whose retries (a malformed or cut-off body
-        included) are the only ones.
-        """
-        done = self.wait()
-        if done is not None and done[0] == page:
-            if "error" in done[1]:
-                raise done[1]["error"]
-            root = done[1]["root"]
-        else:
-            root = self._client.get("/query", self._params(page))
-        if following is not None:
-            self.prefetch(following)
-        return root
 
 
 def chunks(values, size=UID_CHUNK):

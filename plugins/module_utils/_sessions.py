@@ -294,7 +294,7 @@ def task_sessions_of(client, sessions, results=None, links=False):
 
 def _read_all(client, question, links, first=None):
     """Every task session ``question`` returns, oldest first, checked (page 1 may be read already)."""
-    raw = question.nodes(client, newest_first=False, read_ahead=True, first=first)
+    raw = question.nodes(client, newest_first=False, first=first)
     try:
         return question.keep([task_session(node, links) for node in raw], client.warnings)
     finally:

@@ -210,3 +210,13 @@ def test_json_round_trip_gives_the_same_report(tmp_path):
     assert run_bench.report(table2, d2, reuse2)[0] == run_bench.report(table, d, reuse)[0]
     assert "time saved by reusing one logon: 2.00 s (100 ms per task), 19 fewer logons" in \
         run_bench.report(table2, d2, reuse2)[0]
+
+
+def test_keep_what_pays_saving_is_the_median_of_per_round_differences():
+    import keep_what_pays  # pylint: disable=import-outside-toplevel
+    figures = {"operation": "logon", "walls": {"on": [1.0, 2.0, 1.1], "off": [1.3, 2.2, 1.2]}}
+    on, off, spread_on, spread_off, saving, share, verdict = keep_what_pays.summarise(figures, 10.0)
+    assert (on, off, spread_on, spread_off) == (1.1, 1.3, (1.0, 2.0), (1.2, 2.2))
+    assert round(saving, 6) == 0.2 and round(share, 6) == round(100 * 0.2 / 1.3, 6) and verdict == "pays"
+    figures["walls"]["off"] = [1.05, 2.1, 1.1]  # saves 0.05 s of 1.1 s: under 10 %
+    assert keep_what_pays.summarise(figures, 10.0)[6] == "under 10 %"

@@ -11,9 +11,6 @@ import datetime
 
 import pytest
 
-from contextlib import closing
-import threading
-
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
 from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
@@ -92,7 +89,7 @@ def test_chunks():
     assert list(_query.chunks([], 2)) == []
 
 
-# -- paging with read-ahead ------------------------------------------------
+# -- paging ------------------------------------------------------------------
 LOGON = ("POST", "/api/sessionMngr/", "v=latest")
 LOGOUT = ("DELETE", "/api/logonSessions/%s" % LOGON_ID)
 PAGE = "type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=%d&page=%d"
@@ -107,17 +104,15 @@ def page_of(first, count, page, pages, size=2):
                         page_size=size)
 
 
-def read(read_ahead=True, limit=None, page_size=2, stop_after=None):
-    """UIDs read by iterate() and the names of the threads that sent each query."""
+def read(limit=None, page_size=2, stop_after=None):
+    """UIDs read by iterate()."""
     em = EmClient(ConnectionOptions(server="em.example.com", user="Administrator", password=PASSWORD))
     with em:
-        with closing(_query.iterate(em, "BackupJobSession", limit=limit, page_size=page_size,
-                                    read_ahead=read_ahead)) as raw:
-            uids = []
-            for node in raw:
-                uids.append(node.get("UID").rsplit(":", 1)[-1])
-                if stop_after and len(uids) == stop_after:
-                    break
+        uids = []
+        for node in _query.iterate(em, "BackupJobSession", limit=limit, page_size=page_size):
+            uids.append(node.get("UID").rsplit(":", 1)[-1])
+            if stop_after and len(uids) == stop_after:
+                break
     return uids
 
 
@@ -125,7 +120,7 @@ def queries(fake_em):
     return [call.as_tuple() for call in fake_em.calls if call.path == "/api/query"]
 
 
-def test_read_ahead_sends_the_same_requests_in_order(fake_em):
+def test_paging_sends_one_request_per_page_in_order(fake_em):
     fake_em.logon()
     for page in (1, 2, 3):
         fake_em.expect("GET", "/query", body=page_of(2 * page - 2, 2 if page < 3 else 1, page, 3))
@@ -134,25 +129,7 @@ def test_read_ahead_sends_the_same_requests_in_order(fake_em):
     assert fake_em.summary() == [LOGON] + [("GET", "/api/query", PAGE % (2, p)) for p in (1, 2, 3)] + [LOGOUT]
 
 
-def test_read_ahead_uses_another_thread_for_the_following_pages(fake_em):
-    threads = []
-    original = fake_em.send
-
-    def send(request, **kwargs):
-        threads.append(threading.current_thread().name)
-        return original(request, **kwargs)
-
-    fake_em.send = send
-    fake_em.logon()
-    for page in (1, 2, 3):
-        fake_em.expect("GET", "/query", body=page_of(2 * page - 2, 2, page, 3))
-    fake_em.logout()
-    read()
-    main = threading.current_thread().name
-    assert threads == [main, main, "veeam-em-read-ahead", "veeam-em-read-ahead", main]
-
-
-def test_read_ahead_stops_at_the_limit(fake_em):
+def test_paging_stops_at_the_limit(fake_em):
     fake_em.logon()
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 5))
     fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 5))
@@ -161,27 +138,16 @@ def test_read_ahead_stops_at_the_limit(fake_em):
     assert queries(fake_em) == [("GET", "/api/query", PAGE % (2, 1)), ("GET", "/api/query", PAGE % (2, 2))]
 
 
-def test_without_read_ahead_no_page_is_fetched_that_is_not_read(fake_em):
+def test_no_page_is_fetched_that_is_not_read(fake_em):
     fake_em.logon().expect("GET", "/query", body=page_of(0, 2, 1, 5)).logout()
-    assert read(read_ahead=False, stop_after=2) == [sid(0), sid(1)]
+    assert read(stop_after=2) == [sid(0), sid(1)]
     assert len(queries(fake_em)) == 1
 
 
-def test_closing_early_waits_for_the_page_in_flight_before_logout(fake_em):
+def test_error_of_a_later_page_is_raised_to_the_reader(fake_em):
     fake_em.logon()
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 3))
-    fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 3))
-    fake_em.expect("GET", "/query", body=page_of(4, 2, 3, 3))
-    fake_em.logout()
-    assert read(stop_after=3) == [sid(0), sid(1), sid(2)]
-    # page 3 was already asked for when the reader stopped; the logout comes after it, never during it
-    assert fake_em.summary()[-2:] == [("GET", "/api/query", PAGE % (2, 3)), LOGOUT]
-
-
-def test_error_of_a_page_read_ahead_is_raised_to_the_reader(fake_em):
-    fake_em.logon()
-    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 3))
-    for dummy in range(3):  # a 500 is asked twice more (in the read-ahead thread), then raised to the reader
+    for dummy in range(3):  # a 500 is asked twice more, then raised to the reader
         fake_em.expect("GET", "/query", 500, xml_error(500, "Query failed"))
     fake_em.logout()
     with pytest.raises(VeeamEmError) as err:
@@ -190,7 +156,7 @@ def test_error_of_a_page_read_ahead_is_raised_to_the_reader(fake_em):
     assert fake_em.summary()[-1] == LOGOUT
 
 
-def test_expired_token_while_reading_ahead_logs_on_again(fake_em):
+def test_expired_token_while_paging_logs_on_again(fake_em):
     fake_em.logon()
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2))
     fake_em.expect("GET", "/query", 401, xml_error(401, "expired"))
@@ -201,26 +167,16 @@ def test_expired_token_while_reading_ahead_logs_on_again(fake_em):
     assert [call.headers.get("X-RestSvcSessionId") for call in fake_em.calls if call.path == "/api/query"][-1] == "T2"
 
 
-def test_malformed_page_read_ahead_is_asked_for_again_by_the_client(fake_em):
-    # the background request is client.get: its retry of a cut-off body comes before the next page
+def test_malformed_page_is_asked_for_again_by_the_client(fake_em):
     fake_em.logon()
+    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 3)[:-40])  # truncated
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 3))
     fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 3)[:-40])  # truncated
     fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 3))
     fake_em.expect("GET", "/query", body=page_of(4, 1, 3, 3))
     fake_em.logout()
     assert read() == [sid(n) for n in range(5)]
-    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "2", "2", "3"]
-
-
-def test_malformed_page_is_asked_for_again_when_reading_lazily(fake_em):
-    fake_em.logon()
-    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2)[:-40])  # truncated
-    fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 2))
-    fake_em.expect("GET", "/query", body=page_of(2, 1, 2, 2))
-    fake_em.logout()
-    assert read(read_ahead=False) == [sid(n) for n in range(3)]
-    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "1", "2"]
+    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "1", "2", "2", "3"]
 
 
 def test_page_count_that_grows_or_shrinks_while_reading(fake_em):
@@ -233,14 +189,13 @@ def test_page_count_that_grows_or_shrinks_while_reading(fake_em):
     fake_em.calls[:] = []
     fake_em.logon()
     fake_em.expect("GET", "/query", body=page_of(0, 2, 1, 3))
-    fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 2))  # the last page went away
-    fake_em.expect("GET", "/query", body=page_of(4, 0, 3, 2))  # already asked for: sent, not read
+    fake_em.expect("GET", "/query", body=page_of(2, 2, 2, 2))  # the last page went away: not asked for
     fake_em.logout()
     assert read() == [sid(n) for n in range(4)]
-    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "2", "3"]
+    assert [call.param("page") for call in fake_em.calls if call.path == "/api/query"] == ["1", "2"]
 
 
-def test_read_ahead_without_page_counts_follows_next_links(fake_em):
+def test_paging_without_page_counts_follows_next_links(fake_em):
     def linked(first, page, last):
         body = page_of(first, 2, page, 1)
         body = body.replace(' PagesCount="1"', "")

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+import pytest
+
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import job_session_xml, task_session_xml
@@ -172,7 +174,7 @@ def test_summary_has_stable_keys():
     assert _sessions.summary([], _sessions.TASK_STATES)["by_state"] == {"InProgress": 0, "Pending": 0, "Completed": 0}
 
 
-def test_entity_times_fast_and_parsed_shapes_alike():
+def test_entity_times_of_both_shapes_alike():
     fast = element("<S><CreationTimeUTC>2026-01-10T04:22:52Z</CreationTimeUTC>"
                    "<EndTimeUTC> 2026-01-10T05:00:00Z </EndTimeUTC></S>")
     slow = element("<S><CreationTime>2026-01-10T05:22:52.000+01:00</CreationTime>"
