@@ -337,6 +337,7 @@ class Question(object):
         self.filter = Filter()
         self.checks = _verify.Checks()
         self.unsent = []
+        self.looked_up = set()
         for name, option in query.options.items():
             if name in values:
                 if option.sendable(values[name]):
@@ -354,12 +355,13 @@ class Question(object):
         Without a UID (a name of no listed entity: the job list holds only backup, copy and replica
         jobs) nothing narrows the query on the server, and the check alone keeps the name.
         """
-        pending, self.unsent = [o for o in self.unsent if o.by_uid], []
-        for option in pending:
+        for option in [o for o in self.unsent if o.by_uid and o.option not in self.looked_up]:
+            self.looked_up.add(option.option)  # once: without a UID the check alone keeps the name
             entity, uid_option = option.by_uid
             uids = uids_named(client, entity, self.values[option.option])
             if uids:
                 self.query.options[uid_option].add(self.filter, self.checks, uids)
+                self.unsent.remove(option)
 
     def nodes(self, client, newest_first=None, limit=None, sort=None, first=None):
         """The raw entities of the answer, page by page (see ``iterate``)."""
@@ -403,7 +405,8 @@ class Question(object):
         return found
 
     def keep(self, items, warnings, what=None):
-        return self.checks.keep(items, what or self.query.what, warnings)
+        quiet = [option.option for option in self.unsent]  # read whole: their mismatches are expected
+        return self.checks.keep(items, what or self.query.what, warnings, quiet)
 
     def __call__(self, item):
         return self.checks(item)

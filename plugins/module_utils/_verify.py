@@ -147,14 +147,17 @@ class Checks(object):
     def __call__(self, item):
         return self.mismatch(item) is None
 
-    def keep(self, items, what, warnings):
-        """The matching items; the others are left out with a warning naming the options."""
+    def keep(self, items, what, warnings, quiet=()):
+        """The matching items; the others are left out with a warning naming the options.
+
+        ``quiet``: options that were not sent to EM (checked here only), whose mismatches are expected.
+        """
         kept, dropped = [], {}
         for item in items:
             option = self.mismatch(item)
             if option is None:
                 kept.append(item)
-            else:
+            elif option not in quiet:
                 dropped.setdefault(option, []).append(item.get("name") or item.get("id"))
         for option, left_out in sorted(dropped.items()):
             warnings.append(

@@ -53,3 +53,23 @@ def test_names_with_quotes_and_commas(start_emulator, ansible_adhoc):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _result(proc)["backup_sessions"] == []
     assert emu.stats()["open_logon_sessions"] == 0
+
+
+def test_a_job_name_with_typographic_quotes_on_an_em_that_refuses_them_in_a_filter(start_emulator, emulator,
+                                                                                    ansible_adhoc):
+    """An EM whose filter parser takes \u201c \u201d for quotes answers 400 to a filter holding one: the job is still
+    found (its UID through the job list), with exactly the sessions an EM that reads them as text gives."""
+    name = u"Backup \u201cProd\u201d"
+    strict = start_emulator("--seed", "42", "--stop-delay", "1", "--typographic-quotes", "quotes")
+    results = {}
+    for em in (emulator, strict):
+        em.reset()
+        proc = ansible_adhoc("backupops.veeam_em.em_backup_session_info", json.dumps({"job_name": name}), env=em.env())
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        results[em] = json.loads(proc.stdout.split(" => ", 1)[1])
+        jobs = ansible_adhoc("backupops.veeam_em.em_backup_job_info", json.dumps({"name": name}), env=em.env())
+        assert [j["name"] for j in json.loads(jobs.stdout.split(" => ", 1)[1])["jobs"]] == [name], jobs.stdout
+        assert "[WARNING]" not in proc.stdout + proc.stderr + jobs.stdout + jobs.stderr
+    sessions = [[s["id"] for s in results[em]["backup_sessions"]] for em in (emulator, strict)]
+    assert sessions[0] == sessions[1] and len(sessions[0]) > 0
+    assert strict.stats()["open_logon_sessions"] == 0

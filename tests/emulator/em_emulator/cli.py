@@ -52,6 +52,10 @@ def build_parser():
                         "(e.g. finished:StopJobSession); settable at run time through /_emulator/task-failure")
     g.add_argument("--idle-timeout", type=float, default=900.0,
                    help="seconds after which an idle logon session expires (default 900, as EM; 0 = never)")
+    g.add_argument("--typographic-quotes", choices=("text", "quotes"), default="text",
+                   help=("how the filter parser reads \u201c \u201d \u2018 \u2019: as text (default), or as quote "
+                         "characters, as the optional_query_parameters page writes them: then a value holding one "
+                         "is answered 400"))
     g.add_argument("--logon-delay", type=float, default=0.0, metavar="MS",
                    help="delay every POST /api/sessionMngr/ answer (successful or failed logon) by MS milliseconds, "
                         "as a real EM takes about a second to create a logon session (default 0)")

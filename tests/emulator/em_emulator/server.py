@@ -30,6 +30,8 @@ from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging
 from .tasks import StopService, TaskService
 
 TOKEN_HEADER = "X-RestSvcSessionId"
+# what an EM whose filter parser takes them for quotes refuses in a value (--typographic-quotes quotes)
+TYPOGRAPHIC_QUOTES = u"\u201c\u201d\u201e\u2018\u2019\u201a"
 COLLECTIONS_WITH_ID = frozenset(("logonsessions", "backupsessions", "backuptasksessions", "backupservers", "tasks",
                                  "jobs")) | PROTECTION_COLLECTIONS
 CACHE_ENTRIES = 24
@@ -592,6 +594,9 @@ class EmulatorApp(object):
         else:
             raise ApiError(400, "Invalid format '%s'. Possible values: References, Entities." % fmt)
         try:
+            if getattr(self.config, "typographic_quotes", "text") == "quotes" and any(
+                    ch in p.get("filter", "") for ch in TYPOGRAPHIC_QUOTES):
+                raise FilterError("Invalid filter '%s': unexpected quote character" % p["filter"])
             pred = compile_filter(p["filter"], qtype) if "filter" in p and p["filter"].strip() else None
             if "sortasc" in p and "sortdesc" in p:
                 raise FilterError("Use either sortAsc or sortDesc, not both.")
