@@ -20,10 +20,13 @@ __metaclass__ = type
 from hypothesis import assume, example, given, note, settings
 from hypothesis import strategies as st
 
+from em_emulator.protection import ensure, forget  # the conftest puts tests/emulator on sys.path
+
 from ansible_collections.backupops.veeam_em.plugins.modules import (
     em_backup_session_info,
     em_backup_session_stop,
     em_backup_task_session_info,
+    em_vm_restore_point_info,
 )
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import STOPPABLE_STATES
 from ansible_collections.backupops.veeam_em.tests.property.em_strategies import NAMES
@@ -170,3 +173,29 @@ def test_job_name_is_matched_ignoring_case(em, name, index, spelling, latest_per
     else:
         assert _ids(sessions) == set(s.id for s in mine)
     assert [s for s in sessions if s["job_name"] != name] == []
+
+
+@MORE
+@given(name=NAMES, index=INDEX, as_list=st.booleans())
+@examples("as_list")
+def test_vm_name_selects_exactly_that_vms_restore_points(em, name, index, as_list):
+    """Any name (quotes, commas, ==, newlines, unicode) given to a VM selects exactly that VM's restore points."""
+    em.example()
+    with_points = sorted(set(point.vm.name for point in ensure(em.data).vm_points))
+    vms = em.vm_names()
+    same = [vm for vm in with_points if vm.casefold() == name.casefold()]
+    old = same[0] if same else with_points[index % len(with_points)]
+    note("renamed VM: %r" % old)
+    assume(name and _unique(name, [vm for vm in vms if vm != old]))
+    try:
+        with em.renamed_vm(old, name):
+            forget(em.data)  # the emulator derives its restore points again, under the new name
+            expected = set(point.id for point in ensure(em.data).vm_points if point.vm.name == name)
+            outcome = em.run(em_vm_restore_point_info, em.connection(vm_name=[name] if as_list else name))
+    finally:
+        forget(em.data)
+    em.assert_clean(outcome)
+    assert not outcome.failed, repr(outcome)
+    points = outcome.result["vm_restore_points"]
+    assert expected and _ids(points) == expected
+    assert [p for p in points if p["vm_name"] != name] == []
