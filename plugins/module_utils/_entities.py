@@ -17,6 +17,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
+
 def plain_href(href):
     """Href without its query string (``?format=Entity``)."""
     return href.split("?", 1)[0] if href else None

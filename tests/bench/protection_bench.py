@@ -101,9 +101,8 @@ def main():
                 figures[name].append(seconds)
                 text = proc.stdout.split(" => ", 1)[1] if name == "module" else proc.stdout
                 answers[name] = json.loads(text)["summary"] if name == "module" else json.loads(text)
-                print("%-6s %6.2f s  %3d requests %s" % (name, seconds, sum(made.values()), json.dumps(made,
-                                                                                                  sort_keys=True)),
-                      flush=True)
+                made_text = json.dumps(made, sort_keys=True)
+                print("%-6s %6.2f s  %3d requests %s" % (name, seconds, sum(made.values()), made_text), flush=True)
         same = answers["module"] == answers["floor"]
         print("summary: %s; module and floor %s" % (json.dumps(answers["module"], sort_keys=True),
                                                     "agree" if same else "DIFFER: floor %r" % answers["floor"]))

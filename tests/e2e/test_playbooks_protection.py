@@ -32,8 +32,8 @@ def test_the_audit_fails_naming_the_vms_that_breach_and_the_full_repository(fres
     assert report["gate"]["protection"]["vms"] == ["fin-db01", "fin-new01"]
     assert [r["name"] for r in report["repositories"]["items"] if r["low"]] == ["Linux Hardened Repository"]
     assert "Are we protected? 1 of 3 VMs" in html and "fin-new01" in html and "unknown" in html
-    assert set(fresh_emulator.stats()["queries"]) == {"BackupJobSession", "BackupTaskSession", "Job", "ObjectInJob",
-                                                     "VmRestorePoint", "Repository"}
+    asked = {"BackupJobSession", "BackupTaskSession", "Job", "ObjectInJob", "VmRestorePoint", "Repository"}
+    assert set(fresh_emulator.stats()["queries"]) == asked
     suite = [s for s in junit if s.get("name") == "backupops.veeam_em protection"][0]
     cases = dict((case.get("name"), case.find("failure")) for case in suite.findall("testcase"))
     assert sorted(cases) == ["fin-app01", "fin-db01", "fin-new01"]

@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import datetime
 import decimal
+import math
 import os
 import re
 
@@ -157,7 +158,7 @@ def percent_values():
             number = float(str(value).strip()) if isinstance(value, str) else float(value)
         except ValueError:
             return (value, BAD)
-        if number != number:  # nan
+        if math.isnan(number):
             return (value, BAD)
         return (value, OK if 0 <= number <= 100 else BAD)
     return raw.map(classify)

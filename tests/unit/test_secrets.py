@@ -112,8 +112,8 @@ HAPPY = {
     "em_logon_session": lambda fake: fake.expect("GET", "/logonSessions", 401, xml_error(401, "expired")),
     "em_protection_info": lambda fake: repeat(fake, 6, "GET", "/query", body=query_result([], pages=0)),
     "em_repository_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "Repositories", pages=0)),
-    "em_vm_restore_point_info": lambda fake: fake.expect("GET", "/query", body=query_result([], "VmRestorePoints",
-                                                                                               pages=0)),
+    "em_vm_restore_point_info": lambda fake: fake.expect(
+        "GET", "/query", body=query_result([], "VmRestorePoints", pages=0)),
 }
 WITH_WORK = sorted(WORK)
 

@@ -37,8 +37,8 @@ INCLUDES = ("GET", "/api/query", 'type=ObjectInJob&format=Entities&sortAsc=JobNa
                                  '&filter=JobUid=="%s"' % JOB_UID)
 POINTS = "type=VmRestorePoint&format=Entities&sortDesc=CreationTime&pageSize=1000&page=1&filter=%s"
 IN_WINDOW = ("GET", "/api/query", POINTS % 'CreationTime>="2026-12-05T22:00:00Z"')
-UNSEEN = ("GET", "/api/query", POINTS % ('(VmDisplayName=="fin-db01",VmDisplayName=="fin-new01");'
-                                          'BackupServerName=="srv02.tech.local"'))
+UNSEEN_FILTER = '(VmDisplayName=="fin-db01",VmDisplayName=="fin-new01");BackupServerName=="srv02.tech.local"'
+UNSEEN = ("GET", "/api/query", POINTS % UNSEEN_FILTER)
 TASKS = ("GET", "/api/query", 'type=BackupTaskSession&format=Entities&sortDesc=CreationTime&pageSize=1000&page=1'
                               '&filter=(VmDisplayName=="fin-db01",VmDisplayName=="fin-new01")')
 
