@@ -310,8 +310,7 @@ class Query(object):
 
     def exists(self, client, option, name):
         """Whether EM has any entity whose ``option`` is ``name``: one request of one item, checked."""
-        question = self.ask(**{option: name})
-        return bool(question.items(client, limit=1))
+        return self.ask(**{option: name}).any(client)
 
     def warn_unknown(self, client, option, requested, items, what):
         """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name).
@@ -370,7 +369,15 @@ class Question(object):
         return iterate(client, self.query.entity, self.filter, sort_field=sort or self.query.sort,
                        descending=descending, limit=limit, first_page=first)
 
+    def any(self, client):
+        """Whether EM has an item the question asks for: one request of one item where every option
+        went to EM; where one is checked on the client only, reading stops at the first item that passes."""
+        self._look_up_names(client)
+        with closing(self.nodes(client, limit=None if self.unsent else 1)) as raw:
+            return any(self(self.query.normalise(node)) for node in raw)
+
     def first_page(self, client, newest_first=None):
+        self._look_up_names(client)
         descending = self.query.descending if newest_first is None else newest_first
         return first_page(client, self.query.entity, self.filter, sort_field=self.query.sort, descending=descending)
 

@@ -17,7 +17,10 @@ import pytest
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _jobs  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils._client import EmClient
+from ansible_collections.backupops.veeam_em.plugins.module_utils._connection import ConnectionOptions
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.tests.unit.em_fake import PASSWORD, job_xml, query_result
 
 MOMENT = datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.timezone.utc)
 UUID = "d46e39e0-1131-4585-91a7-e828ce7eafae"
@@ -93,3 +96,15 @@ def test_a_name_em_may_refuse_in_a_filter_is_not_sent_but_still_checked(entity, 
     key = query.options[option].key
     assert question.checks.mismatch({key: "backup \u201cprod\u201d", "job_type": "Backup"}) is None
     assert question.checks.mismatch({key: "Backup Prod", "job_type": "Backup"}) == option
+
+
+def test_exists_reads_on_when_the_name_is_checked_on_the_client_only(fake_em):
+    """A job name with typographic quotes is not sent: the job list is read until the job is found, not 1 item."""
+    name = "Backup \u201cProd\u201d"
+    fake_em.logon().expect("GET", "/query", body=query_result([
+        job_xml(job_id="11111111-1111-4111-8111-111111111111", name="Another job"), job_xml(name=name)], "Jobs"))
+    fake_em.logout()
+    with EmClient(ConnectionOptions(server="em.example.com", user="Administrator", password=PASSWORD)) as em:
+        assert _jobs.JOBS.exists(em, "name", name) is True
+        assert em.warnings == []
+    assert fake_em.calls[1].param("pageSize") == "1000" and fake_em.calls[1].param("filter") is None
