@@ -55,8 +55,7 @@ def test_names_with_quotes_and_commas(start_emulator, ansible_adhoc):
     assert emu.stats()["open_logon_sessions"] == 0
 
 
-def test_a_job_name_with_typographic_quotes_on_an_em_that_refuses_them_in_a_filter(start_emulator, emulator,
-                                                                                    ansible_adhoc):
+def test_typographic_quotes_in_a_job_name_on_an_em_that_refuses_them(start_emulator, emulator, ansible_adhoc):
     """An EM whose filter parser takes \u201c \u201d for quotes answers 400 to a filter holding one: the job is still
     found (its UID through the job list), with exactly the sessions an EM that reads them as text gives."""
     name = u"Backup \u201cProd\u201d"
