@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _entities
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _jobs
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
@@ -227,8 +229,7 @@ def protection(client, rpo_seconds, vm_names=None, job_names=None, backup_server
     vms, containers = included(client, jobs, vm_names)
     warn_missing(client, "vm_name", vm_names, [vm["vm_name"] for vm in vms.values()], "VM included in a backup job")
     if vms:
-        attach_latest_points(client, vms, _times.back(now, rpo_seconds, "rpo", str(rpo_seconds)), backup_server,
-                             vm_names)
+        attach_latest_points(client, vms, now - datetime.timedelta(seconds=rpo_seconds), backup_server, vm_names)
     items = [vm_status(vm, now, rpo_seconds) for vm in vms.values()]
     not_protected = [item for item in items if item["status"] != PROTECTED]
     attach_last_task_sessions(client, not_protected)

@@ -2,12 +2,13 @@
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Query service helpers: ids, times, filters and paging.
+"""The query service: ids, the declarations of the query types, filters and paging.
 
 Every list goes through ``GET /query?type=...&format=Entities`` with a
 server-side filter and sort, in pages of ``PAGE_SIZE`` items, following the
-``PagingInfo`` section of each answer.  Option values are validated here,
-before any request is sent.
+``PagingInfo`` section of each answer.  A query type is declared once
+(``Query``): each option's value is read and checked before any request,
+and its filter clause and the client check of the same come from one place.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -110,13 +111,6 @@ class Filter(object):
 
     def compare(self, field, operator, value, quoted=True):
         self.terms.append("%s%s%s" % (field, operator, quote(value) if quoted else value))
-        return self
-
-    def time_range(self, after=None, before=None, field="CreationTime"):
-        if after is not None:
-            self.compare(field, ">=", _times.text(after))
-        if before is not None:
-            self.compare(field, "<=", _times.text(before))
         return self
 
     def __bool__(self):
@@ -405,7 +399,8 @@ class Question(object):
                     continue
                 seen.add(key(item))
                 found.append(item)
-                wanted.discard((item.get(names) or "").casefold() if names else None)
+                if names:
+                    wanted.discard((item.get(names) or "").casefold())
                 if (limit and len(found) >= limit) or (names and self.values.get(names) and not wanted):
                     break
         self.keep(dropped, client.warnings)  # warns about each

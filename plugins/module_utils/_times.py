@@ -48,11 +48,6 @@ def _text(value, option):
     return str(value).strip()
 
 
-def is_length(value):
-    """Whether ``value`` is written as a length with units (``24h``, ``1h30m``)."""
-    return bool(_LENGTH_RE.match(str(value).strip()))
-
-
 def length(value, option, bare_seconds=False, allow_zero=False):
     """A length option -> whole seconds.
 

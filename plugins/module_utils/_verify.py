@@ -81,10 +81,6 @@ def words(value, option, allowed):
     return values
 
 
-def same_name(a, b):
-    return a is not None and b is not None and a.casefold() == b.casefold()
-
-
 def fold(values):
     return set(value.casefold() for value in values)
 

@@ -71,10 +71,10 @@ def test_filter_building():
     flt = _query.Filter()
     assert not flt
     flt.any_of("JobName", ['A "B"', "C"]).any_of("State", ["Working"], quoted=False).any_of("Result", [])
-    flt.time_range(NOW, None).compare("State", "!=", "Stopped", quoted=False)
+    flt.compare("CreationTime", ">=", "2026-01-31T12:00:00Z").compare("State", "!=", "Stopped", quoted=False)
     assert flt
     assert str(flt) == '(JobName=="A ""B""",JobName=="C");State==Working;CreationTime>="2026-01-31T12:00:00Z";State!=Stopped'
-    assert str(_query.Filter().time_range(None, NOW)) == 'CreationTime<="2026-01-31T12:00:00Z"'
+    assert str(_query.Filter().compare("CreationTime", "<=", "2026-01-31T12:00:00Z")) == 'CreationTime<="2026-01-31T12:00:00Z"'
 
 
 def test_query_params_order():
