@@ -82,6 +82,13 @@ def identity(node):
             "href": href}
 
 
+def with_links(entry, found_links, links):
+    """``entry`` with the entity's links under ``links`` when the caller asks for them (include_links)."""
+    if links:
+        entry["links"] = found_links
+    return entry
+
+
 def backup_server(links):
     """The backup server an entity belongs to (its Up link), as (id, name); (None, None) when EM gives none."""
     server = links_by_type(links, "Up").get("BackupServerReference") or {}

@@ -57,9 +57,7 @@ def job(node, links=False):
         "backup_server_id": server_id,
         "backup_server_name": server_name,
     })
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 JOBS = _query.Query(JOB, job, what="jobs", sort="Name", descending=False, options=(

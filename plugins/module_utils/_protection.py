@@ -53,9 +53,7 @@ def vm_restore_point(node, links=False):
         "backup_server_id": server_id,
         "backup_server_name": server_name,
     })
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 def _size(value):
@@ -81,9 +79,7 @@ def repository(node, links=False):
         "backup_server_id": server_id,
         "backup_server_name": server_name,
     })
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 def object_in_job(node, links=False):
@@ -103,9 +99,7 @@ def object_in_job(node, links=False):
         "job_uid": _query.make_uid("Job", job_id) if job_id else None,
         "job_name": job.get("name"),
     }
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 def ref_type(ref):

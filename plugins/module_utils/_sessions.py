@@ -95,9 +95,7 @@ def job_session(node, links=False):
         "progress": _entities.integer(text(node, "Progress")),
         "is_retry": _entities.boolean(text(node, "IsRetry")),
     })
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 def task_session(node, links=False):
@@ -121,9 +119,7 @@ def task_session(node, links=False):
         "reason": text(node, "Reason"),
         "total_size": _entities.integer(text(node, "TotalSize")),
     })
-    if links:
-        entry["links"] = found_links
-    return entry
+    return _entities.with_links(entry, found_links, links)
 
 
 def summary(items, states):
