@@ -4,7 +4,7 @@
 """`make matrix`: every ansible-core release the collection claims, tested.
 
 meta/runtime.yml says ``requires_ansible: >=2.16.0``. For each release line below, a venv in
-build/matrix/ gets that ansible-core with requests and pytest, on the Python it runs its controller
+build/matrix/ gets that ansible-core with requests, pytest and prometheus_client, on the Python it runs its controller
 on here (2.16 - 2.19 on 3.11; 2.20 and the newest release need 3.12), and runs:
 
 * the unit tests (``pytest tests/unit``: every module and module_utils, exact HTTP calls);
@@ -43,17 +43,30 @@ def python_for(version):
     return os.path.join(links, "python" + version) if version in found else None
 
 
+# what the unit tests import besides ansible-core (tests/unit/requirements.txt and pytest); the stamp
+# file names them, so that a venv made before one was added is made again
+PACKAGES = ("requests", "pytest", "prometheus_client")
+
+
+def _installed(stamp):
+    if not os.path.exists(stamp):
+        return False
+    with open(stamp) as handle:
+        return handle.read().split() == list(PACKAGES)
+
+
 def venv_for(line, python):
-    """build/matrix/core-LINE with that ansible-core, requests and pytest (installed once)."""
+    """build/matrix/core-LINE with that ansible-core and PACKAGES (installed once)."""
     venv = os.path.join(BUILD, "core-%s-py%s" % (line, os.path.basename(python)[6:]))
     stamp = os.path.join(venv, ".installed")
-    if not os.path.exists(stamp):
+    if not _installed(stamp):
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([python, "-m", "venv", venv], check=True)
         spec = "ansible-core" if line == "newest" else "ansible-core==%s.*" % line
         subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", spec, "requests", "pytest"], check=True)
-        open(stamp, "w").close()
+                        "--disable-pip-version-check", spec] + list(PACKAGES), check=True)
+        with open(stamp, "w") as handle:
+            handle.write(" ".join(PACKAGES) + "\n")
     return venv
 
 

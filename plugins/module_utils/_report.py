@@ -293,7 +293,21 @@ def _protection_gate(gate, part):
     gate["message"] = "; ".join(messages) or gate["message"]
 
 
-def report_from_em(client, params):
+def checked_options(params):
+    """Every option of em_backup_session_report that report_from_em reads, checked before any request: what
+    it asks EM with (window, lookback, filters, the protection part's rpo, fail_on_protection and below)."""
+    window = report_window(params["window"], params["window_end"])
+    lookback = report_window(params["latest_lookback"], window["end"], "latest_lookback") \
+        if params["latest_lookback"] else None
+    _checked_arguments(window, params["fail_on"], params["junit_warning"])
+    rpo, fail_on_protection, below = protection_options(params)
+    filters = dict(job_name=_verify.names(params["job_name"], "job_name"), job_type=params["job_type"] or None,
+                   backup_server=_verify.name(params["backup_server"], "backup_server"))
+    return dict(window=window, lookback=lookback, rpo=rpo, fail_on_protection=fail_on_protection, below=below,
+                filters=filters)
+
+
+def report_from_em(client, params, checked=None):
     """The report data of em_backup_session_report's options ``params``, read from EM.
 
     Three questions cover every session that ran in the window, each answered by the query service
@@ -301,16 +315,12 @@ def report_from_em(client, params):
     and still running, and those created before it that ended in it (with theirs). With
     ``latest_lookback`` (a duration, e.g. 30d) a fourth asks for each job's newest session of that
     period before the window's end. Job names of which EM has no session at all are warned about once.
-    Every option is checked before the first request.
+    Every option is checked before the first request (``checked``: checked_options' answer, when the
+    caller checked them already).
     """
-    window = report_window(params["window"], params["window_end"])
-    lookback = report_window(params["latest_lookback"], window["end"], "latest_lookback") \
-        if params["latest_lookback"] else None
-    _checked_arguments(window, params["fail_on"], params["junit_warning"])
-    rpo, fail_on_protection, below = protection_options(params)
-    job_names = _verify.names(params["job_name"], "job_name")
-    filters = dict(job_name=job_names, job_type=params["job_type"] or None,
-                   backup_server=_verify.name(params["backup_server"], "backup_server"))
+    checked = checked or checked_options(params)
+    window, lookback, filters = checked["window"], checked["lookback"], checked["filters"]
+    job_names = filters["job_name"]
     problems = dict(include_task_sessions=True, task_session_result=list(PROBLEM_RESULTS))
     find = functools.partial(_sessions.find_job_sessions, client, warn_unknown=False)
     created = find(dict(filters, created_after=window["start"], created_before=window["end"], sort="oldest_first",
@@ -321,8 +331,8 @@ def report_from_em(client, params):
     latest = find(dict(filters, latest_per_job=True, created_after=lookback["start"],
                        created_before=window["end"])) if lookback else []
     _sessions.warn_unknown_job_names(client, job_names, running + ended + created + latest)
-    protection = protection_part(client, rpo, fail_on_protection, below, job_names, filters["backup_server"],
-                                 str(params["rpo"]).strip()) if rpo else None
+    protection = protection_part(client, checked["rpo"], checked["fail_on_protection"], checked["below"], job_names,
+                                 filters["backup_server"], str(params["rpo"]).strip()) if checked["rpo"] else None
     return session_report(running + ended + created, detail_sessions=created + ended, window=window,
                           latest_sessions=latest, fail_on=params["fail_on"], filters=filters,
                           junit_warning=params["junit_warning"], title=params["title"], protection=protection)

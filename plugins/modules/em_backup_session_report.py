@@ -30,6 +30,10 @@ description:
     runs this module and adds the gate.
   - With O(rpo), the protection part adds the questions of M(backupops.veeam_em.em_protection_info) and one
     repository query.
+  - With O(metrics_file), also writes the report as Prometheus metrics for node_exporter's textfile collector, on
+    the host the module runs on (see C(docs/metrics.md)). When Enterprise Manager cannot be read (connection or
+    logon refused, any error after the options were checked), the file is written all the same, with
+    C(veeam_em_up 0) and the report timestamp, before the task fails.
   - Never changes anything on Enterprise Manager.
 author:
   - backupops maintainers (@backupops)
@@ -130,9 +134,29 @@ options:
         hold every job.
     type: int
     default: 50
+  metrics_file:
+    description:
+      - Path of a Prometheus textfile-collector file (its name ends in C(.prom)) to write the report's metrics to,
+        on the host the module runs on, such as C(/var/lib/node_exporter/textfile_collector/veeam_em.prom). Its
+        directory must exist; both are checked before any request.
+      - The file is written to a temporary name in the same directory (C(.<name>.<random>.tmp), which the
+        collector does not read) and renamed over the old one, with mode C(0644), so that a scrape never reads
+        half a file.
+      - The metrics (C(veeam_em_up), C(veeam_em_job_last_result), C(veeam_em_sessions), the protection part's with
+        O(rpo), ...) are listed in C(docs/metrics.md). When Enterprise Manager cannot be read, the file still
+        gets C(veeam_em_up 0) and C(veeam_em_report_timestamp_seconds), and nothing else, before the task fails.
+      - Empty (the default) writes no metrics.
+    type: path
+  em_name:
+    description:
+      - The C(em) label of every metric in O(metrics_file), which tells one Enterprise Manager's metrics from
+        another's. Needs O(metrics_file).
+      - Default the O(server) option as given.
+    type: str
 attributes:
   check_mode:
-    description: Reads EM as usual; the files are not written, and RV(changed) says whether they would change.
+    description: Reads EM as usual; the files (O(metrics_file) included) are not written, and RV(changed) says
+      whether they would change.
     support: full
   diff_mode:
     description: Shows the changes of the files, as M(ansible.builtin.copy) does.
@@ -152,6 +176,13 @@ EXAMPLES = r"""
     msg: >-
       {{ report.summary.by_result.Failed }} failed sessions of {{ report.summary.jobs }} jobs;
       open in a browser: {{ report.files.html }}
+
+- name: Metrics for Prometheus every run, for node_exporter's textfile collector on this host
+  backupops.veeam_em.em_backup_session_report:
+    window: 24h
+    rpo: 24h
+    metrics_file: /var/lib/node_exporter/textfile_collector/veeam_em.prom
+    em_name: em-emea
 
 - name: A week of two jobs, the data only (no file written)
   backupops.veeam_em.em_backup_session_report:
@@ -265,14 +296,26 @@ files:
   type: dict
   sample: {"html": "/srv/reports/backup-session-report.html", "json": "/srv/reports/backup-session-report.json",
            "junit": "/srv/reports/backup-session-report.junit.xml"}
+metrics_file:
+  description:
+    - The path O(metrics_file) was written to (absolute), or in check mode would have been. It is written on every
+      run, also when the task fails because Enterprise Manager could not be read (then with C(veeam_em_up 0)).
+  returned: when O(metrics_file) is set
+  type: str
+  sample: /var/lib/node_exporter/textfile_collector/veeam_em.prom
 changed:
-  description: Whether a file was written (or, in check mode, would be); the report data changes on every run.
+  description:
+    - Whether a file was written (or, in check mode, would be); the report data changes on every run.
+    - With O(metrics_file) always true, in check mode too, because its content changes on every run
+      (C(veeam_em_report_timestamp_seconds)).
   returned: always
   type: bool
 """
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _metrics
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 ARGUMENT_SPEC = dict(
@@ -288,14 +331,62 @@ ARGUMENT_SPEC = dict(
     rpo=dict(type="str", default=""),
     fail_on_protection=dict(type="list", elements="str", default=[]),
     repository_free_percent_below=dict(type="float"),
+    metrics_file=dict(type="path"),
+    em_name=dict(type="str"),
     **_report.FILES_ARGUMENT_SPEC
 )
 
 
 def run(module, client):
-    """The report data; the action plugin of the same name renders and writes the files."""
+    """The report data; the action plugin of the same name renders and writes the files.
+
+    With metrics_file the module writes the metrics itself, on its host: ``veeam_em_up 0`` when EM
+    could not be read after the options were checked, and then fails as it would without them.
+    """
     _report.check_files_options(module.params)
-    return dict(_report.report_from_em(client, module.params), changed=False)
+    metrics = metrics_options(module.params)
+    checked = _report.checked_options(module.params)
+    if metrics is None:
+        return dict(_report.report_from_em(client, module.params, checked), changed=False)
+    try:
+        report = _report.report_from_em(client, module.params, checked)
+    except Exception as exc:  # anything that kept EM from being read: the file must not go on saying up=1
+        _write_down(module, client, metrics, exc)
+        raise
+    path, em = metrics
+    if not module.check_mode:
+        data = dict((key, report[key]) for key in _report.REPORT_KEYS)
+        _metrics.write_textfile(path, _metrics.metrics_text([{"em": em, "up": True, "report": data}]))
+    return dict(report, metrics_file=path, changed=True)
+
+
+def metrics_options(params):
+    """(metrics_file made absolute, the em label) checked before any request, or None without metrics_file."""
+    if not params["metrics_file"]:
+        if params["em_name"] is not None:
+            raise VeeamEmError("em_name is the em label of the metrics in metrics_file: set metrics_file too, "
+                               "or leave em_name out")
+        return None
+    path = _metrics.check_path(params["metrics_file"], "metrics_file")
+    em = params["em_name"] if params["em_name"] is not None else params["server"]
+    if not em or not em.strip():
+        raise VeeamEmError("em_name must not be empty: it is the em label of every metric (default the server "
+                           "option); leave it out or give a name such as em-emea")
+    return path, em
+
+
+def _write_down(module, client, metrics, exc):
+    """The metrics of an EM that could not be read (up 0); the failure then says where they went."""
+    if module.check_mode:
+        return
+    path, em = metrics
+    try:
+        _metrics.write_textfile(path, _metrics.metrics_text([{"em": em, "up": False, "report": None}]))
+    except VeeamEmError as failed:
+        client.warnings.append("%s (veeam_em_up 0 could not be written either)" % failed)
+        return
+    if isinstance(exc, VeeamEmError):
+        exc.result.update(metrics_file=path, changed=True)
 
 
 def main():
