@@ -164,6 +164,8 @@ def check_path(path, option="metrics_file"):
     if not isinstance(path, str) or not path.strip():
         raise VeeamEmError("%s must be the path of a file ending in %s, such as "
                            "/var/lib/node_exporter/textfile_collector/veeam_em.prom" % (option, SUFFIX))
+    if "\x00" in path:
+        raise VeeamEmError("%s %r must not contain a NUL character" % (option, path))
     full = os.path.abspath(os.path.expanduser(path))
     name = os.path.basename(full)
     if not name.endswith(SUFFIX) or name == SUFFIX or name.startswith("."):

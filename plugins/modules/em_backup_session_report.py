@@ -152,7 +152,8 @@ options:
       - The C(em) label of every metric in O(metrics_file), which tells one Enterprise Manager's metrics from
         another's. Needs O(metrics_file).
       - Default the O(server) option as given.
-    type: str
+      - One name; an empty name, a list or a dict fails before any request.
+    type: raw
 attributes:
   check_mode:
     description: Reads EM as usual; the files (O(metrics_file) included) are not written, and RV(changed) says
@@ -315,6 +316,7 @@ changed:
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _metrics
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -332,7 +334,7 @@ ARGUMENT_SPEC = dict(
     fail_on_protection=dict(type="list", elements="str", default=[]),
     repository_free_percent_below=dict(type="float"),
     metrics_file=dict(type="path"),
-    em_name=dict(type="str"),
+    em_name=dict(type="raw"),
     **_report.FILES_ARGUMENT_SPEC
 )
 
@@ -368,11 +370,8 @@ def metrics_options(params):
                                "or leave em_name out")
         return None
     path = _metrics.check_path(params["metrics_file"], "metrics_file")
-    em = params["em_name"] if params["em_name"] is not None else params["server"]
-    if not em or not em.strip():
-        raise VeeamEmError("em_name must not be empty: it is the em label of every metric (default the server "
-                           "option); leave it out or give a name such as em-emea")
-    return path, em
+    em = _verify.name(params["em_name"], "em_name")
+    return path, em if em is not None else params["server"].strip()
 
 
 def _write_down(module, client, metrics, exc):

@@ -410,6 +410,18 @@ def path_values(existing_file):
     return raw.map(classify)
 
 
+def metrics_file_values(directory):
+    """metrics_file: a .prom file in an existing directory (OK), another suffix, a directory or a missing one (BAD),
+    empty (no metrics: OK); any other text as a file name in ``directory`` (written there or refused, naming it)."""
+    known = st.sampled_from(((os.path.join(directory, "veeam_em.prom"), OK), ("", OK),
+                             (os.path.join(directory, "veeam_em.txt"), BAD), (directory, BAD),
+                             (os.path.join(directory, ".prom"), BAD), ("/nonexistent/veeam_em.prom", BAD),
+                             ("veeam_em.prom.tmp", BAD)))
+    other = st.tuples(ANY_TEXT, st.sampled_from(("", ".prom"))).map(
+        lambda parts: (os.path.join(directory, parts[0].replace("/", "_") + parts[1]), ANY))
+    return st.one_of(known, other)
+
+
 SECRET_MARK = "SECRET-"
 
 

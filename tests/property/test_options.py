@@ -15,7 +15,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import given, note
@@ -52,6 +55,9 @@ MODULES = {
 }
 CONNECTION_SPEC = connection_argument_spec()
 EXISTING_FILE = os.path.abspath(__file__)
+# em_backup_session_report's metrics_file is written here (removed at the end of the run)
+METRICS_DIR = tempfile.mkdtemp(prefix="veeam-em-metrics-")
+atexit.register(shutil.rmtree, METRICS_DIR, True)
 
 
 def _cases():
@@ -138,6 +144,10 @@ def _values(em, module_name, option, token):
         return es.name_values(allow_list=True)  # job_name, vm_name: one name or a list
     if option == "backup_server":
         return es.single_name_values(("srv02.tech.local", "SRV02.TECH.LOCAL"))
+    if option == "metrics_file":
+        return es.metrics_file_values(METRICS_DIR)
+    if option == "em_name":  # the em label of metrics_file (_base gives one): any name, quotes and newlines too
+        return es.single_name_values(("em-emea",))
     if option == "id" and module_name == "em_backup_task_session_info":
         known = [t.id for t in em.data.task_sessions[::50]]
         return es.id_values(known, "BackupTaskSession", "backupTaskSessions", es.OK, "BackupJobSession")
@@ -174,6 +184,8 @@ def _base(em, module_name, option, token):
         if option == "id":
             del args["name"]
         return args, True
+    if module_name == "em_backup_session_report" and option == "em_name":
+        return em.connection(metrics_file=os.path.join(METRICS_DIR, "em_name.prom")), False
     if module_name in ("em_backup_job_info", "em_backup_session_report", "em_repository_info"):
         return em.connection(), False
     if module_name == "em_protection_info":  # one job's VMs: the whole estate takes longer than the options

@@ -11,9 +11,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import os
+
 import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.modules import em_backup_session_report as module
 from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     CONNECTION,
@@ -25,6 +31,7 @@ from ansible_collections.backupops.veeam_em.tests.unit.em_fake import (
     query_result,
     task_session_xml,
     warning_texts,
+    xml_error,
 )
 
 START = "2026-01-14T06:00:00Z"
@@ -32,6 +39,7 @@ END = "2026-01-15T06:00:00Z"
 SERVER = "srv02.tech.local"  # em_fake's backup server
 ASC = "type=BackupJobSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1"
 TASKS = "type=BackupTaskSession&format=Entities&sortAsc=CreationTime&pageSize=1000&page=1"
+NOW = datetime.datetime(2026, 1, 15, 6, 0, 5, tzinfo=datetime.timezone.utc)  # 1768456805
 LATEST = "type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1000&page=1"
 
 
@@ -169,3 +177,129 @@ def test_bad_options_fail_before_any_request(fake_em, run_module, bad, message):
     assert not result.get("changed")
     assert fake_em.summary() == []
     assert PASSWORD not in out
+
+
+# -- metrics_file ------------------------------------------------------------------------------------------------
+
+def prom_samples(path):
+    """(name, labels, value) of every sample of the file, as prometheus_client's parser reads it."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    assert text.endswith("\n")
+    return set((s.name, tuple(sorted(s.labels.items())), s.value)
+               for family in text_string_to_metric_families(text) for s in family.samples)
+
+
+def expect_one_failed_job(fake_em):
+    fake_em.logon()
+    fake_em.expect("GET", "/query", body=query_result([job_session_xml(
+        sid(1), job='SQL "prod"', created="2026-01-14T22:00:00Z", ended="2026-01-14T22:30:00Z", result="Failed")]))
+    fake_em.expect("GET", "/query", body=query_result([], collection="BackupTaskSessions", pages=0))
+    fake_em.expect("GET", "/query", body=empty())
+    fake_em.expect("GET", "/query", body=empty())
+    fake_em.logout()
+
+
+def test_metrics_file_gets_the_report_as_prometheus_text(fake_em, run_module, tmp_path, monkeypatch):
+    monkeypatch.setattr(_times, "utcnow", lambda: NOW)
+    expect_one_failed_job(fake_em)
+    path = tmp_path / "veeam_em.prom"
+    rc, result, dummy = run_module(module, args(metrics_file=str(path)))
+    assert rc == 0, result
+    assert fake_em.summary() == [LOGON, ("GET", "/api/query", ASC + '&filter=CreationTime>="%s";CreationTime<="%s"'
+                                         % (START, END)),
+                                 ("GET", "/api/query", TASKS + "&filter=%s;(Result==Warning,Result==Failed)" % uid(1)),
+                                 ("GET", "/api/query", ASC + "&filter=(State==Starting,State==Stopping,State==Working,"
+                                                             'State==Pausing,State==Resuming);CreationTime<="%s"'
+                                                             % START),
+                                 ("GET", "/api/query", ASC + '&filter=CreationTime<="%s";EndTime>="%s"'
+                                                             % (START, START)),
+                                 LOGOUT]
+    assert (result["metrics_file"], result["changed"]) == (str(path), True)
+    job = (("backup_server", SERVER), ("em", "em.example.com"), ("job_name", 'SQL "prod"'), ("job_type", "Backup"))
+    assert prom_samples(str(path)) == set([
+        ("veeam_em_up", (("em", "em.example.com"),), 1.0),
+        ("veeam_em_report_timestamp_seconds", (("em", "em.example.com"),), 1768456805.0),
+        ("veeam_em_report_window_seconds", (("em", "em.example.com"),), 86400.0),
+        ("veeam_em_sessions", (("em", "em.example.com"), ("result", "Success")), 0.0),
+        ("veeam_em_sessions", (("em", "em.example.com"), ("result", "Warning")), 0.0),
+        ("veeam_em_sessions", (("em", "em.example.com"), ("result", "Failed")), 1.0),
+        ("veeam_em_sessions", (("em", "em.example.com"), ("result", "None")), 0.0),
+        ("veeam_em_job_last_result", job, 2.0),
+        ("veeam_em_job_last_end_timestamp_seconds", job, 1768429800.0),
+    ])
+    assert oct(os.stat(str(path)).st_mode & 0o777) == "0o644"
+    assert os.listdir(str(tmp_path)) == ["veeam_em.prom"]
+
+
+def test_em_name_is_the_em_label_and_check_mode_writes_nothing(fake_em, run_module, tmp_path):
+    expect_one_failed_job(fake_em)
+    path = tmp_path / "veeam_em.prom"
+    rc, result, dummy = run_module(module, args(metrics_file=str(path), em_name="em-emea"), check_mode=True)
+    assert rc == 0 and (result["metrics_file"], result["changed"]) == (str(path), True), result
+    assert not path.exists()
+    expect_one_failed_job(fake_em)
+    rc, result, dummy = run_module(module, args(metrics_file=str(path), em_name="em-emea"))
+    assert rc == 0, result
+    assert ("veeam_em_up", (("em", "em-emea"),), 1.0) in prom_samples(str(path))
+
+
+def test_a_refused_logon_writes_up_0_over_the_old_file_then_fails(fake_em, run_module, tmp_path, monkeypatch):
+    monkeypatch.setattr(_times, "utcnow", lambda: NOW)
+    path = tmp_path / "veeam_em.prom"
+    path.write_text('veeam_em_up{em="em.example.com"} 1\n')  # the last good run's
+    fake_em.expect("POST", "/sessionMngr/", 401, xml_error(401, "Unauthorized"))
+    rc, result, out = run_module(module, args(metrics_file=str(path)))
+    assert rc == 1 and result["msg"].endswith("failed: user name or password rejected (HTTP 401)"), result
+    assert fake_em.summary() == [LOGON]
+    assert (result["metrics_file"], result["changed"]) == (str(path), True)
+    assert prom_samples(str(path)) == set([("veeam_em_up", (("em", "em.example.com"),), 0.0),
+                                           ("veeam_em_report_timestamp_seconds", (("em", "em.example.com"),),
+                                            1768456805.0)])
+    assert os.listdir(str(tmp_path)) == ["veeam_em.prom"]
+    assert PASSWORD not in out and PASSWORD not in path.read_text()
+
+
+def test_an_error_after_the_logon_writes_up_0_and_logs_off(fake_em, run_module, tmp_path):
+    path = tmp_path / "veeam_em.prom"
+    fake_em.logon()
+    fake_em.expect("GET", "/query", 400, xml_error(400, "Invalid filter"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(metrics_file=str(path), em_name="em-emea"))
+    assert rc == 1 and "Invalid filter" in result["msg"], result
+    assert fake_em.summary()[-1] == LOGOUT
+    assert [(name, value) for name, labels, value in prom_samples(str(path)) if name == "veeam_em_up"] == [
+        ("veeam_em_up", 0.0)]
+
+
+def test_a_refused_connection_writes_up_0(fake_em, run_module, tmp_path):
+    path = tmp_path / "veeam_em.prom"
+    refused = requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    fake_em.expect("POST", "/sessionMngr/", raises=refused)
+    rc, result, dummy = run_module(module, args(metrics_file=str(path)))
+    assert rc == 1 and result["msg"].startswith("Nothing answers at https://em.example.com:9398/api/sessionMngr/ (connection refused)"), result
+    assert fake_em.summary() == [LOGON]
+    assert ("veeam_em_up", (("em", "em.example.com"),), 0.0) in prom_samples(str(path))
+
+
+def test_check_mode_writes_no_up_0_either(fake_em, run_module, tmp_path):
+    path = tmp_path / "veeam_em.prom"
+    fake_em.expect("POST", "/sessionMngr/", 401, xml_error(401, "Unauthorized"))
+    rc, result, dummy = run_module(module, args(metrics_file=str(path)), check_mode=True)
+    assert rc == 1 and not path.exists()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(metrics_file="veeam_em.txt"), "metrics_file 'veeam_em.txt' must name a file ending in .prom"),
+    (dict(metrics_file="/no/such/dir/veeam_em.prom"), "metrics_file '/no/such/dir/veeam_em.prom': the directory "
+                                                      "/no/such/dir does not exist; create it"),
+    (dict(em_name="em-emea"), "em_name is the em label of the metrics in metrics_file: set metrics_file too"),
+    (dict(metrics_file="/tmp/x.prom", em_name=" "), "em_name must not be empty"),
+    (dict(metrics_file="/tmp/x.prom", em_name=["a"]), "em_name must be one name, not a list"),
+    (dict(metrics_file="/tmp/x.prom", window="yesterday"), "window 'yesterday' is neither a length"),
+])
+def test_bad_metrics_options_fail_before_any_request_and_write_nothing(fake_em, run_module, bad, message):
+    rc, result, dummy = run_module(module, args(**bad))
+    assert rc == 1 and result["msg"].startswith(message), result
+    assert fake_em.summary() == [] and "metrics_file" not in result and not result["changed"]
+    assert not os.path.exists("/tmp/x.prom")

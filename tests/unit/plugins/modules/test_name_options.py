@@ -36,6 +36,8 @@ NAME_OPTIONS = {
     (em_backup_session_info, "backup_server"): ({}, False),
     (em_backup_session_report, "job_name"): ({}, True),
     (em_backup_session_report, "backup_server"): ({}, False),
+    # the em label of the metrics: refused before the file is written (nothing is written at all)
+    (em_backup_session_report, "em_name"): (dict(metrics_file="/tmp/test_name_options.prom"), False),
     (em_backup_session_stop, "job_name"): ({}, False),
     (em_backup_task_session_info, "job_name"): ({}, True),
     (em_backup_task_session_info, "vm_name"): ({}, True),
