@@ -178,11 +178,11 @@ EXAMPLES = r"""
       {{ report.summary.by_result.Failed }} failed sessions of {{ report.summary.jobs }} jobs;
       open in a browser: {{ report.files.html }}
 
-- name: Metrics for Prometheus every run, for node_exporter's textfile collector on this host
+- name: Metrics for Prometheus into the directory of node_exporter's --collector.textfile.directory on this host
   backupops.veeam_em.em_backup_session_report:
     window: 24h
     rpo: 24h
-    metrics_file: /var/lib/node_exporter/textfile_collector/veeam_em.prom
+    metrics_file: "{{ textfile_dir | default(playbook_dir) }}/veeam_em.prom"
     em_name: em-emea
 
 - name: A week of two jobs, the data only (no file written)
