@@ -75,6 +75,7 @@ def awx_run(emulator, collection_env, tmp_path_factory):
     extra.update(report_dir=str(home / "reports"), metrics_file=str(textfile / os.path.basename(extra["metrics_file"])))
     proc = run_report(collection_env, emulator.env(), extra)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert emulator.stats()["open_logon_sessions"] == 0
     with open(os.path.join(extra["report_dir"], "backup-session-report.json"), encoding="utf-8") as handle:
         report = json.load(handle)
     return extra, str(textfile), report
@@ -149,6 +150,16 @@ def test_an_em_that_cannot_be_read_replaces_the_file_with_up_0(awx_run, emulator
     assert values(families["veeam_em_up"]) == {(("em", "em-emea"),): 0.0}
     assert os.listdir(str(textfile)) == ["veeam_em.prom"]
     assert "not-the-password" not in proc.stdout + proc.stderr + target.read_text(encoding="utf-8")
+
+
+def test_a_metrics_file_in_no_directory_fails_naming_it_before_the_logon(fresh_emulator, collection_env, tmp_path):
+    missing = str(tmp_path / "no-such-dir" / "veeam_em.prom")
+    proc = run_report(collection_env, fresh_emulator.env(), {"report_dir": str(tmp_path / "reports"),
+                                                              "metrics_file": missing})
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "metrics_file %r: the directory %s does not exist; create it" % (missing, tmp_path / "no-such-dir") \
+        in proc.stdout, proc.stdout
+    assert fresh_emulator.stats()["logons"] == 0 and not os.path.exists(missing)
 
 
 def _labels_of(families):
