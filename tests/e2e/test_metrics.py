@@ -154,8 +154,8 @@ def test_an_em_that_cannot_be_read_replaces_the_file_with_up_0(awx_run, emulator
 
 def test_a_metrics_file_in_no_directory_fails_naming_it_before_the_logon(fresh_emulator, collection_env, tmp_path):
     missing = str(tmp_path / "no-such-dir" / "veeam_em.prom")
-    proc = run_report(collection_env, fresh_emulator.env(), {"report_dir": str(tmp_path / "reports"),
-                                                              "metrics_file": missing})
+    extra = {"report_dir": str(tmp_path / "reports"), "metrics_file": missing}
+    proc = run_report(collection_env, fresh_emulator.env(), extra)
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert "metrics_file %r: the directory %s does not exist; create it" % (missing, tmp_path / "no-such-dir") \
         in proc.stdout, proc.stdout
