@@ -269,6 +269,14 @@ changed:
   description: Whether a file was written (or, in check mode, would be); the report data changes on every run.
   returned: always
   type: bool
+error_kind:
+  description:
+    - The kind of failure, V(unreachable) (no answer from EM), V(logon_refused) (HTTP 401 or 403 to the logon) or
+      V(failed) (any other error); the playbook C(backupops.veeam_em.estate_report) reads it to say which EM could not
+      be reached.
+  returned: when the module failed
+  type: str
+  sample: unreachable
 """
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
