@@ -79,7 +79,9 @@ def em_entry(name, result, last_good=None, at=None):
         entry["reason"] = "the report task's result holds no report data (is it em_backup_session_report's?)"
     else:
         entry.update(status=OK, report=tagged(name, result), last_good_answer=result["generated_at"])
-    if entry["last_good_answer"]:
+    if entry["status"] == OK:  # it answered in this run
+        entry["seconds_since_last_good_answer"] = 0
+    elif entry["last_good_answer"]:
         seconds = (at - parse_time(entry["last_good_answer"])).total_seconds()
         entry["seconds_since_last_good_answer"] = max(0, int(seconds))
     return entry
@@ -260,7 +262,8 @@ def render_files(data, timeline="auto", collapse_success_over=50):
         views.append(view)
     return {
         "html": env.get_template("estate.html.j2").render(estate=data, views=views, colours=STATUS_COLOURS),
-        "json": json.dumps(data, indent=2, sort_keys=True, separators=(",", ": ")) + "\n",
+        # compact, unlike the single report's: indenting 15,000 sessions took 0.75 s of the merge, compact 0.14 s
+        "json": json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n",
         "junit": env.get_template("estate.junit.xml.j2").render(estate=data, views=views),
         "state": json.dumps(state_of(data), indent=2, sort_keys=True, separators=(",", ": ")) + "\n",
     }

@@ -190,3 +190,83 @@ def test_with_rpo_the_vms_of_both_ems_are_listed_with_their_em(estate, collectio
     assert not_protected > 0
     assert data["gate"]["failed"] is True and data["gate"]["ems_gate_failed"] == ["em-a", "em-b"]
     assert proc.returncode == 2, proc.stdout + proc.stderr
+
+
+# -- docs/estate.md: its inventory, its command and its AWX credential type, run as written ------------------
+DOC = os.path.join(REPO, "docs", "estate.md")
+
+
+def _doc_block(language, first_line):
+    with open(DOC, encoding="utf-8") as handle:
+        blocks = re.findall(r"^```%s\n(.*?)^```" % language, handle.read(), re.S | re.M)
+    found = [block for block in blocks if block.splitlines()[0].strip() == first_line]
+    assert len(found) == 1, "docs/estate.md: one ```%s block starting %r" % (language, first_line)
+    return found[0]
+
+
+def _own_connection(hosts, emulators):
+    """What a reader changes in the doc's inventory: each host's EM (server, port, protocol, CA) and account name."""
+    for (name, host), emu in zip(sorted(hosts.items()), emulators):
+        host = host if host is not None else {}
+        host.update(veeam_em_server=emu.host, veeam_em_port=emu.port, veeam_em_protocol=emu.protocol,
+                    veeam_em_ca_path=emu.ca_path, veeam_em_user=emu.admin_user)
+        hosts[name] = host
+    return hosts
+
+
+def test_docs_inventory_and_command_run_as_written(estate, collection_env, tmp_path):
+    """docs/estate.md's ems.yml with the vault variables in group_vars/veeam_em/vault.yml, and its command."""
+    inventory = yaml.safe_load(_doc_block("yaml", "# ems.yml"))
+    hosts = inventory["all"]["children"]["veeam_em"]["hosts"]
+    assert sorted(hosts) == ["em-apac", "em-eu.example.com", "em-us.example.com"]
+    # em-apac and em-eu read em-a's emulator, em-us em-b's
+    _own_connection(hosts, [estate.up["em-a"], estate.up["em-a"], estate.up["em-b"]])
+    (tmp_path / "ems.yml").write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    (tmp_path / "group_vars" / "veeam_em").mkdir(parents=True)
+    (tmp_path / "group_vars" / "veeam_em" / "vault.yml").write_text(yaml.safe_dump({
+        "vault_em_eu_password": PASSWORDS["em-a"], "vault_em_us_password": PASSWORDS["em-b"],
+        "vault_em_apac_password": PASSWORDS["em-a"]}), encoding="utf-8")
+    commands = [line for line in _doc_block("bash", "ansible-playbook -i ems.yml backupops.veeam_em.estate_report "
+                                            "-e report_dir=/srv/reports -f 10").splitlines() if line.strip()]
+    args = [arg.replace("/srv/reports", str(tmp_path / "reports")) for arg in commands[0].split()]
+    proc = subprocess.run([os.path.join(BIN, args[0])] + args[1:], env=collection_env, cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "reports" / "estate-report.json").read_text(encoding="utf-8"))
+    assert [(entry["em"], entry["status"]) for entry in data["ems"]] == [
+        ("em-eu.example.com", "ok"), ("em-us.example.com", "ok"), ("em-apac", "ok")]
+    for secret in PASSWORDS.values():
+        assert secret not in proc.stdout + proc.stderr
+
+
+def test_docs_awx_credential_type_gives_each_em_its_account(estate, collection_env, tmp_path):
+    """The custom credential type's injector, rendered as AWX renders it, feeds the group_vars of docs/estate.md."""
+    import jinja2
+    credential_type = yaml.safe_load(_doc_block("yaml", "# Input configuration"))
+    assert [field["id"] for field in credential_type["fields"]] == ["accounts"]
+    accounts_text = _doc_block("yaml", "# accounts")
+    accounts = yaml.safe_load(accounts_text)
+    assert sorted(accounts) == ["em-eu.example.com", "em-us.example.com"]
+    accounts_text = (accounts_text.replace("the-password-of-em-eu", json.dumps(PASSWORDS["em-a"]))
+                     .replace("the-password-of-em-us", json.dumps(PASSWORDS["em-b"]))
+                     .replace("svc-backup-report", "Administrator").replace("US\\svc-report", "Administrator"))
+    extra_vars = dict((key, jinja2.Template(value).render(accounts=accounts_text))
+                      for key, value in credential_type["extra_vars"].items())
+    group_vars = _doc_block("yaml", "# group_vars/veeam_em/accounts.yml")
+    (tmp_path / "group_vars" / "veeam_em").mkdir(parents=True)
+    (tmp_path / "group_vars" / "veeam_em" / "accounts.yml").write_text(group_vars, encoding="utf-8")
+    hosts = {"em-eu.example.com": {}, "em-us.example.com": {}}
+    for name, host in _own_connection(hosts, [estate.up["em-a"], estate.up["em-b"]]).items():
+        del host["veeam_em_user"]  # from the accounts
+    (tmp_path / "ems.yml").write_text(yaml.safe_dump({"all": {"vars": {"ansible_python_interpreter": sys.executable},
+                                                              "children": {"veeam_em": {"hosts": hosts}}}}),
+                                      encoding="utf-8")
+    extra = dict(extra_vars, report_dir=str(tmp_path / "reports"))
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "ems.yml", "-e", json.dumps(extra),
+                           os.path.join(REPO, "playbooks", "estate_report.yml")], env=collection_env,
+                          cwd=str(tmp_path), capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "reports" / "estate-report.json").read_text(encoding="utf-8"))
+    assert [(entry["em"], entry["status"]) for entry in data["ems"]] == [("em-eu.example.com", "ok"),
+                                                                         ("em-us.example.com", "ok")]
+    assert PASSWORDS["em-a"] not in proc.stdout + proc.stderr and PASSWORDS["em-b"] not in proc.stdout + proc.stderr
