@@ -83,14 +83,15 @@ options:
         (as O(backupops.veeam_em.em_backup_session_report#module:collapse_success_over)); V(0) never folds.
     type: int
     default: 50
-extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
 attributes:
   action:
+    description: Runs as an action plugin on the controller; the files are written through M(ansible.builtin.copy).
     support: full
   async:
+    description: Cannot run asynchronously.
     support: none
   bypass_host_loop:
+    description: Runs once per host of the play (give it one, V(localhost)).
     support: none
   check_mode:
     description: Merges as usual; the files are not written, and RV(changed) says whether they would change.
@@ -100,6 +101,7 @@ attributes:
     support: full
   platform:
     description: The merge runs on the controller; the files are written on the task's host.
+    support: full
     platforms: all
 notes:
   - Run it once, on one host (V(localhost)), after a play on the EM group ran

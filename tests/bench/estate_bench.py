@@ -133,19 +133,18 @@ def format_figures(args, report, estate, load):
     lines = ["Estate of %d EMs x %d jobs (%d sessions each, 24 h window), forks %d, median of %d runs; load before: %s"
              % (args.ems, args.jobs, args.jobs * SESSIONS_PER_JOB, args.forks, estate["runs"], load)]
     for label, fig in (("one EM, playbooks/report.yml", report), ("estate, playbooks/estate_report.yml", estate)):
+        walls = ", ".join("%.2f" % w for w in fig["walls"])
         lines.append("  %-38s wall %6.2f s (%s); CPU: ansible %6.2f s, emulators %6.2f s; sessions %d; "
-                     "controller peak %.0f MB" % (label, fig["wall"], ", ".join("%.2f" % w for w in fig["walls"]),
-                                                   fig["cpu"], fig["emulator_cpu"], fig["sessions"],
-                                                   fig["controller_mb"]))
+                     "controller peak %.0f MB" % (label, fig["wall"], walls, fig["cpu"], fig["emulator_cpu"],
+                                                  fig["sessions"], fig["controller_mb"]))
     status = "met" if ratio <= TARGET_RATIO else "short"
     lines.append("  [%-5s] estate <= %.0f x one EM: %.2f x (%.2f s vs %.2f s)"
                  % (status, TARGET_RATIO, ratio, estate["wall"], report["wall"]))
     cores = os.cpu_count() or 1
+    total = estate["cpu"] + estate["emulator_cpu"]
     lines.append("  CPU of the estate run: %.2f s on %d cores = at least %.2f s of wall time; ansible %.0f %%, "
-                 "emulators %.0f %%" % (estate["cpu"] + estate["emulator_cpu"], cores,
-                                       (estate["cpu"] + estate["emulator_cpu"]) / cores,
-                                       100.0 * estate["cpu"] / max(0.01, estate["cpu"] + estate["emulator_cpu"]),
-                                       100.0 * estate["emulator_cpu"] / max(0.01, estate["cpu"] + estate["emulator_cpu"])))
+                 "emulators %.0f %%" % (total, cores, total / cores, 100.0 * estate["cpu"] / max(0.01, total),
+                                        100.0 * estate["emulator_cpu"] / max(0.01, total)))
     for label, fig in (("one EM", report), ("estate", estate)):
         lines.append("  tasks of %s over 0.1 s (wall, CPU of the controller and its workers):" % label)
         for name, seconds, cpu in sorted(fig["tasks"], key=lambda t: -t[1]):

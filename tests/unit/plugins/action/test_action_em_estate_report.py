@@ -73,8 +73,8 @@ def test_without_dest_the_outline_is_returned_and_nothing_read_or_written():
     harness = Harness({"ems": ["em-a", "em-b", "em-c", "em-x"]}, HOSTVARS)
     result = harness.run()
     assert harness.action._execute_module.call_count == 0 and harness.copies == []
-    assert [(e["em"], e["status"]) for e in result["ems"]] == [("em-a", "ok"), ("em-b", "unreachable"),
-                                                                ("em-c", "failed"), ("em-x", "failed")]
+    assert [(e["em"], e["status"]) for e in result["ems"]] == [
+        ("em-a", "ok"), ("em-b", "unreachable"), ("em-c", "failed"), ("em-x", "failed")]
     assert result["gate"]["failed"] is True and result["gate"]["ems_down"] == ["em-b", "em-c", "em-x"]
     assert result["changed"] is False and "files" not in result
     assert "never-read" not in json.dumps(result)

@@ -171,10 +171,10 @@ def test_every_em_answering_without_a_failure_passes():
 
 
 def test_protection_across_ems():
-    entries = [_estate.em_entry("em-a", _result(A_SESSIONS, protection=_protection(
-                   [("db01", "breached"), ("fs01", "protected")]), fail_on=()), at=AT),
-               _estate.em_entry("em-b", _result(B_SESSIONS, protection=_protection(
-                   [("db01", "protected"), ("new01", "unprotected")]), fail_on=()), at=AT)]
+    part_a = _protection([("db01", "breached"), ("fs01", "protected")])
+    part_b = _protection([("db01", "protected"), ("new01", "unprotected")])
+    entries = [_estate.em_entry("em-a", _result(A_SESSIONS, protection=part_a, fail_on=()), at=AT),
+               _estate.em_entry("em-b", _result(B_SESSIONS, protection=part_b, fail_on=()), at=AT)]
     data = _estate.estate(entries)
     assert data["summary"]["protection"] == {"ems": 2, "rpo": ["24h"], "total": 4, "protected": 2, "breached": 1,
                                              "unprotected": 1}
@@ -200,8 +200,8 @@ def test_junit_has_a_testsuite_per_em_and_an_erroring_case_for_each_em_down():
     assert (error.get("type"), error.get("message")) == ("unreachable", UNREACHABLE["msg"])
     allowed = ET.fromstring(_estate.render_files(_estate.estate(_entries(), allow_unreachable=True))["junit"]
                             .encode("utf-8"))
-    assert [(s.get("name"), s.get("errors"), s.get("skipped")) for s in allowed][2:] == [("em-c", "0", "1"),
-                                                                                          ("em-d", "0", "1")]
+    assert [(s.get("name"), s.get("errors"), s.get("skipped")) for s in allowed][2:] == [
+        ("em-c", "0", "1"), ("em-d", "0", "1")]
     assert allowed.get("errors") == "0" and allowed.get("skipped") == "2"
 
 
