@@ -32,7 +32,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help venv prereqs demo test bench bench-protection soak load $(TEST_TARGETS) clean
+.PHONY: help venv prereqs demo test bench bench-protection bench-estate soak load $(TEST_TARGETS) clean
 
 help:
 	@echo "make demo                 run playbooks/demo.yml against the bundled emulator"
@@ -61,6 +61,7 @@ help:
 	@echo "make bench-quick          benchmark smoke run: 1,000 sessions, 1 run (part of make test)"
 	@echo "make bench                full benchmark: 1,000 / 10,000 / 50,000 sessions (BENCHMARKS.md)"
 	@echo "make bench-protection     the RPO view of 10,000 VMs x 30 restore points, module and floor (BENCHMARKS.md)"
+	@echo "make bench-estate         the estate report of 5 emulators x 1,000 jobs next to one EM's report (BENCHMARKS.md)"
 	@echo "make clean                remove build/ (keeps $(VENV))"
 
 venv:
@@ -142,6 +143,9 @@ bench: venv
 
 bench-protection: venv
 	$(PY) tests/bench/protection_bench.py
+
+bench-estate: venv
+	$(PY) tests/bench/estate_bench.py
 
 clean:
 	rm -rf build

@@ -96,5 +96,9 @@ notes:
     a failed TLS handshake) fails at once and says so. The table of these rules is in the collection's
     docs/reliability.md.
   - Failure messages never contain the password or a session token, also when a library's error text would.
+  - "A failed result says what kind of failure it was in C(error_kind): V(unreachable) when EM gave no answer (a refused
+    connection, a host name that does not resolve, a timeout, a connection lost before the answer, a failed TLS
+    handshake or certificate check), V(logon_refused) when EM answered the logon (or a given session token) with HTTP
+    401 or 403, V(failed) for any other error (bad options, an error status of a request, a malformed answer)."
   - SIGTERM (a cancelled AWX job), like Ctrl-C, deletes the logon session the task opened before it ends.
 """

@@ -44,7 +44,7 @@ else:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import LOGON_REFUSED, UNREACHABLE, VeeamEmError
 
 TOKEN_HEADER = "X-RestSvcSessionId"
 USER_AGENT = "backupops.veeam_em/1.0.0"
@@ -210,8 +210,14 @@ class EmClient(object):
         if resp.status_code == 401:
             raise VeeamEmError(
                 "Logon to Enterprise Manager at %s as %r failed: user name or password rejected (HTTP 401)"
-                % (self.base_url, self.options.user), status=401, em_message=_xml.error_message(answer.body))
-        self._check(answer, (200, 201), "POST", "/sessionMngr/")
+                % (self.base_url, self.options.user), status=401, em_message=_xml.error_message(answer.body),
+                kind=LOGON_REFUSED)
+        try:
+            self._check(answer, (200, 201), "POST", "/sessionMngr/")
+        except VeeamEmError as exc:
+            if exc.status == 403:  # the account may not use the REST API
+                exc.kind = LOGON_REFUSED
+            raise
         token = (resp.headers.get(TOKEN_HEADER) or "").strip()
         if not token:
             raise VeeamEmError("Enterprise Manager answered the logon without an %s header" % TOKEN_HEADER,
@@ -315,7 +321,7 @@ class EmClient(object):
                 raise VeeamEmError(
                     "Enterprise Manager rejected the session_token (HTTP 401): the logon session has expired "
                     "or was logged out. Log on again (backupops.veeam_em.em_logon_session) and pass the new token.",
-                    status=401, em_message=_xml.error_message(answer.body))
+                    status=401, em_message=_xml.error_message(answer.body), kind=LOGON_REFUSED)
             # The logon session expired on the server (nothing left to delete): one new logon for this
             # request; a 401 to the new token too is reported. A long wait may see several expiries.
             self._owns_logon = False
@@ -347,7 +353,7 @@ class EmClient(object):
         if last.answer is not None:
             last.answer.attempts = attempt + 1
             return last.answer
-        raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1))
+        raise VeeamEmError("%s; gave up after %d attempts" % (last.msg, attempt + 1), kind=last.kind)
 
     def _attempt(self, method, path, params, headers, auth, rule, parse_body):
         """Send once; raise ``_Retry`` where ``rule`` allows trying again, VeeamEmError where it does not.
@@ -366,7 +372,7 @@ class EmClient(object):
             raise self._tls_error(exc)
         except requests.exceptions.ConnectTimeout as exc:
             raise _Retry("Cannot reach Enterprise Manager at %s: the connection timed out after %d s (%s)"
-                         % (self.base_url, self.options.timeout, _reason(exc)))
+                         % (self.base_url, self.options.timeout, _reason(exc)), kind=UNREACHABLE)
         except requests.exceptions.ConnectionError as exc:
             unreached = _not_reached(exc)
             if unreached is not None:
@@ -388,7 +394,7 @@ class EmClient(object):
             try:
                 doc = _xml.parse(body)
             except VeeamEmError as exc:
-                if rule.lost_answer:
+                if rule.lost_answer:  # an answer, but not one EM can have meant: failed, not unreachable
                     raise _Retry("%s %s: %s" % (method, path, exc.msg))
                 cut_off = True  # accepted, but what it says cannot be read
         if cut_off and rule is _LOGON and not (200 <= status < 300 and resp.headers.get(TOKEN_HEADER)):
@@ -401,15 +407,15 @@ class EmClient(object):
             return VeeamEmError(
                 "Nothing answers at %s (connection refused), so the request never reached Enterprise Manager: check "
                 "server, port and protocol (EM listens on https port 9398, older installs also on http port 9399)"
-                % url)
+                % url, kind=UNREACHABLE)
         if unreached is _UNRESOLVED:
             return VeeamEmError(
                 "The host name %s in server could not be resolved (%s), so the request never reached Enterprise "
                 "Manager: check the option server (or VEEAM_EM_SERVER) and the DNS settings of this host"
-                % (self.options.server, _reason(exc)))
+                % (self.options.server, _reason(exc)), kind=UNREACHABLE)
         return VeeamEmError(
             "Cannot connect to Enterprise Manager at %s (%s), so the request never reached it: check server, port "
-            "and the network between this host and EM" % (self.base_url, _reason(exc)))
+            "and the network between this host and EM" % (self.base_url, _reason(exc)), kind=UNREACHABLE)
 
     def _lost_reason(self, exc):
         reason = _reason(exc)
@@ -422,15 +428,15 @@ class EmClient(object):
         """The error for an answer that did not arrive after the request was sent: retried where the rule says."""
         if rule.lost_answer:
             return _Retry("Cannot get an answer from Enterprise Manager at %s to %s %s: %s"
-                          % (self.base_url, method, path, what))
+                          % (self.base_url, method, path, what), kind=UNREACHABLE)
         if rule is _LOGON:
             return VeeamEmError(
                 "Logon to Enterprise Manager at %s: %s. The logon was not repeated because EM may have created a "
                 "logon session for it (each repetition could leave one more open); run the task again."
-                % (self.base_url, what))
+                % (self.base_url, what), kind=UNREACHABLE)
         return VeeamEmError(
             "%s %s: %s. The request was not repeated because it may have reached the server; check the state "
-            "before trying again." % (method, path, what))
+            "before trying again." % (method, path, what), kind=UNREACHABLE)
 
     def _tls_error(self, exc):
         reason = _reason(exc)
@@ -438,10 +444,12 @@ class EmClient(object):
             return VeeamEmError(
                 "TLS certificate of Enterprise Manager at %s could not be verified (%s). Set ca_path "
                 "(or VEEAM_EM_CA_PATH) to the CA bundle that signed the server certificate; "
-                "validate_certs=false turns verification off (not recommended)." % (self.base_url, reason))
+                "validate_certs=false turns verification off (not recommended)." % (self.base_url, reason),
+                kind=UNREACHABLE)
         return VeeamEmError(
             "TLS connection to Enterprise Manager at %s failed (%s), so the request never reached it. If the server "
-            "speaks plain HTTP, set protocol=http; check validate_certs and ca_path." % (self.base_url, reason))
+            "speaks plain HTTP, set protocol=http; check validate_certs and ca_path." % (self.base_url, reason),
+            kind=UNREACHABLE)
 
     @staticmethod
     def _check(answer, expect, method, path):
@@ -480,12 +488,14 @@ class _Answer(object):
 
 
 class _Retry(Exception):
-    """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status."""
+    """An attempt that may be repeated: ``msg`` for a lost answer, ``answer`` for an error status; ``kind`` is the
+    error kind when it is the last attempt (_errors.ERROR_KINDS)."""
 
-    def __init__(self, msg, answer=None):
+    def __init__(self, msg, answer=None, kind="failed"):
         super(_Retry, self).__init__(msg)
         self.msg = msg
         self.answer = answer
+        self.kind = kind
 
 
 def check_path(method, path):

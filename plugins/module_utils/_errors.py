@@ -9,6 +9,14 @@ options, network, TLS, HTTP errors, malformed answers) is raised as
 :class:`VeeamEmError`.  Modules never call ``fail_json`` themselves: the
 module runner in ``_module.py`` turns the exception into ``fail_json`` in
 one place.  Messages never contain a password or a session token.
+
+Every error has a ``kind``, which a failed result carries as ``error_kind``, so that a play (the
+estate report) can tell an EM that did not answer from one that refused the logon or failed otherwise:
+
+* ``unreachable``: no answer from EM (connection refused, a name that does not resolve, a connect or
+  read timeout, a connection lost before the answer, a failed TLS handshake or certificate check);
+* ``logon_refused``: EM answered the logon (or a given session token) with HTTP 401 or 403;
+* ``failed``: any other error (bad options, an error status of a request, a malformed answer, ...).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,14 +24,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-class VeeamEmError(Exception):
-    """An error with an optional HTTP status and the ``Message`` EM sent back."""
+UNREACHABLE, LOGON_REFUSED, FAILED = "unreachable", "logon_refused", "failed"
+ERROR_KINDS = (UNREACHABLE, LOGON_REFUSED, FAILED)
 
-    def __init__(self, msg, status=None, em_message=None, result=None):
+
+class VeeamEmError(Exception):
+    """An error with an optional HTTP status, the ``Message`` EM sent back, and its ``kind`` (ERROR_KINDS)."""
+
+    def __init__(self, msg, status=None, em_message=None, result=None, kind=FAILED):
         super(VeeamEmError, self).__init__(msg)
         self.msg = msg
         self.status = status
         self.em_message = em_message
+        self.kind = kind
         # Partial module result to report with the failure (e.g. changed=True
         # when a stop was sent before waiting timed out).
         self.result = result or {}
@@ -33,6 +46,7 @@ class VeeamEmError(Exception):
         result = dict(self.result)
         result.setdefault("changed", False)  # every failure says whether EM changed anything
         result["msg"] = self.msg
+        result["error_kind"] = self.kind
         if self.status is not None:
             result["status"] = self.status
         if self.em_message:

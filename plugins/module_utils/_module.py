@@ -8,7 +8,7 @@ A module declares its own options and a ``run(module, client)`` function
 returning the result dict; :func:`run_module` adds the connection options,
 checks the Python requirements, builds the client, always closes it (which
 logs out a logon it opened), and turns :class:`VeeamEmError` into
-``fail_json``.
+``fail_json``, with ``error_kind`` (``unreachable``, ``logon_refused`` or ``failed``; see ``_errors``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,7 +24,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._connection imp
     ConnectionOptions,
     connection_argument_spec,
 )
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError, scrub
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import FAILED, VeeamEmError, scrub
 
 
 def build_module(argument_spec, **kwargs):
@@ -36,7 +36,8 @@ def build_module(argument_spec, **kwargs):
 
 def _check_requirements(module):
     if _client.requests is None:
-        module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR,
+                         error_kind=FAILED)
 
 
 class Terminated(VeeamEmError):

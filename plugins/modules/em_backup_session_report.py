@@ -311,6 +311,14 @@ changed:
       (C(veeam_em_report_timestamp_seconds)).
   returned: always
   type: bool
+error_kind:
+  description:
+    - The kind of failure, V(unreachable) (no answer from EM), V(logon_refused) (HTTP 401 or 403 to the logon) or
+      V(failed) (any other error); the playbook C(backupops.veeam_em.estate_report) reads it to say which EM could not
+      be reached.
+  returned: when the module failed
+  type: str
+  sample: unreachable
 """
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _metrics

@@ -294,7 +294,7 @@ def human_bytes(size):
     return ("%d %s" if unit == "B" else "%.1f %s") % (value, unit)
 
 
-def _environment():
+def environment():
     """Jinja2 set up as Ansible's template action sets it up (trim_blocks, the file's last newline kept)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, keep_trailing_newline=True,
                              autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize)
@@ -307,7 +307,7 @@ def file_names(directory, basename):
     return dict((kind, os.path.join(directory, basename + suffix)) for kind, suffix in FILE_KINDS)
 
 
-def _failures_by_job(report):
+def failures_by_job(report):
     """The failure rows of each job, in the report's order (a lookup instead of a scan per job)."""
     by_job = dict((job["name"], []) for job in report["jobs"])
     for row in report["failures"]:
@@ -317,11 +317,11 @@ def _failures_by_job(report):
 
 def render_files(report, timeline="auto", collapse_success_over=50):
     """The three report files' text from the report data: {html, json, junit} -> str."""
-    env = _environment()
+    env = environment()
     geometry = session_timeline(report, mode=timeline, collapse_success_over=collapse_success_over)
     return {
         "html": env.get_template("report.html.j2").render(report=report, timeline=geometry),
         # as ansible.builtin.to_nice_json(indent=2) writes it: sorted keys, ASCII with \u escapes
         "json": json.dumps(report, indent=2, sort_keys=True, separators=(",", ": ")) + "\n",
-        "junit": env.get_template("report.junit.xml.j2").render(report=report, failures_by_job=_failures_by_job(report)),
+        "junit": env.get_template("report.junit.xml.j2").render(report=report, failures_by_job=failures_by_job(report)),
     }

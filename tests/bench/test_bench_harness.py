@@ -220,3 +220,19 @@ def test_keep_what_pays_saving_is_the_median_of_per_round_differences():
     assert round(saving, 6) == 0.2 and round(share, 6) == round(100 * 0.2 / 1.3, 6) and verdict == "pays"
     figures["walls"]["off"] = [1.05, 2.1, 1.1]  # saves 0.05 s of 1.1 s: under 10 %
     assert keep_what_pays.summarise(figures, 10.0)[6] == "under 10 %"
+
+
+def test_estate_bench_prints_the_ratio_and_the_cpu_split():
+    import estate_bench  # pylint: disable=import-outside-toplevel
+    args = estate_bench.parse_args([])
+    assert (args.ems, args.jobs, args.runs, args.forks) == (5, 1000, 3, 5)
+    report = {"runs": 3, "wall": 6.0, "walls": [6.0, 6.1, 5.9], "cpu": 5.0, "emulator_cpu": 1.0, "controller_mb": 80.0,
+              "sessions": 3000, "tasks": [("Build", 4.0, 0.5), ("tiny", 0.01, 0.0)]}
+    estate = dict(report, wall=13.0, walls=[13.0, 12.5, 13.5], cpu=14.0, emulator_cpu=6.0, sessions=15000,
+                  tasks=[("Merge", 3.0, 1.5)])
+    text = estate_bench.format_figures(args, report, estate, "0.50 0.40 0.30")
+    assert "[short] estate <= 2 x one EM: 2.17 x (13.00 s vs 6.00 s)" in text
+    assert "CPU of the estate run: 20.00 s on" in text and "ansible 70 %, emulators 30 %" in text
+    assert "tiny" not in text and "Merge" in text
+    quick = estate_bench.parse_args(["--quick"])
+    assert (quick.ems, quick.jobs, quick.runs) == (2, 20, 1)

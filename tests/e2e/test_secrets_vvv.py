@@ -29,12 +29,17 @@ import urllib.error
 import urllib.request
 
 import pytest
+import yaml
 
 from test_eda import EmUser, Rulebook, eda_bin  # noqa: F401  pylint: disable=unused-import  # the rulebook fixture and runner
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+with open(os.path.join(REPO, "meta", "runtime.yml")) as _runtime:
+    EM_GROUP = yaml.safe_load(_runtime)["action_groups"]["em"]
+# the modules that talk to EM (the action group em); em_estate_report merges on the controller: the estate playbook
+# below covers it
 MODULE_NAMES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules"))
-                      if name.endswith(".py") and name != "__init__.py")
+                      if name.endswith(".py") and name != "__init__.py" and name[:-3] in EM_GROUP)
 MARK = "SECRET"
 WRONG_PASSWORD = "Wrong-SECRET-pass w:rd"
 MADE_UP_TOKEN = "TWFkZS11cC1TRUNSRVQ-SECRET-token=="
@@ -346,3 +351,53 @@ def test_event_source_em_unreachable_at_debug(eda_bin, emulator, tmp_path):
     finally:
         rulebook.stop()
     assert_no_secret(rulebook.output(), [WRONG_PASSWORD, MARK, emulator.admin_password])
+
+
+# -- the estate playbook: many EMs, each with its own password, one stopped, one refusing the logon --------------
+def test_estate_playbook_at_vvv(start_emulator, collection_env, tmp_path):
+    """playbooks/estate_report.yml -vvv: no password of any EM (answering, unreachable, refused) in its output or files."""
+    import subprocess
+    import sys
+    passwords = {"em-a": "Estate-A-SECRET-pw 1!", "em-b": "Estate-B-SECRET-pw 2!", "em-down": "Estate-Down-SECRET-3!",
+                 "em-refused": "Estate-Refused-SECRET-4!", "em-unresolved": "Estate-Unresolved-SECRET-5!",
+                 "em-untrusted": "Estate-Untrusted-SECRET-6!"}
+    up = {}
+    for name in ("em-a", "em-b"):
+        up[name] = start_emulator("--sessions", "200", "--admin-password", passwords[name])
+    down = start_emulator("--sessions", "50", "--admin-password", passwords["em-down"])
+    down.stop()
+
+    def host(emu, password, server=None):
+        return {"veeam_em_server": server or emu.host, "veeam_em_port": emu.port, "veeam_em_protocol": emu.protocol,
+                "veeam_em_user": emu.admin_user, "veeam_em_password": password, "veeam_em_ca_path": emu.ca_path}
+    hosts = {"em-a": host(up["em-a"], passwords["em-a"]), "em-b": host(up["em-b"], passwords["em-b"]),
+             "em-down": host(down, passwords["em-down"]),
+             "em-refused": host(up["em-a"], passwords["em-refused"]),
+             "em-unresolved": host(up["em-b"], passwords["em-unresolved"], server="em-unresolved.invalid"),
+             "em-untrusted": dict(host(up["em-b"], passwords["em-untrusted"]), veeam_em_ca_path=None)}  # TLS fails
+    inventory = tmp_path / "ems.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"vars": {"ansible_python_interpreter": sys.executable},
+                                                 "children": {"veeam_em": {"hosts": hosts}}}}), encoding="utf-8")
+    dest = tmp_path / "report"
+    secrets = list(passwords.values()) + [MARK]
+    for allow in (False, True):
+        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-vvv", "-i",
+                               str(inventory), "-e", json.dumps({"report_dir": str(dest), "allow_unreachable": allow,
+                                                                 "rpo": "24h"}),
+                               os.path.join(REPO, "playbooks", "estate_report.yml")],
+                              env=collection_env, cwd=str(tmp_path), capture_output=True, text=True, timeout=900,
+                              check=False)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode == (0 if allow else 2), output
+        assert "Traceback" not in output and "MODULE FAILURE" not in output
+        assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output  # the passwords went to the modules, shown masked
+        assert_no_secret(output, secrets)
+        assert sorted(os.listdir(str(dest))) == ["estate-report.html", "estate-report.json", "estate-report.junit.xml",
+                                                 "estate-report.state.json"]
+        assert_no_secret(_files_text(str(dest)), secrets)
+        statuses = dict((entry["em"], entry["status"]) for entry in json.loads(
+            (dest / "estate-report.json").read_text(encoding="utf-8"))["ems"])
+        assert statuses == {"em-a": "ok", "em-b": "ok", "em-down": "unreachable", "em-refused": "logon_refused",
+                            "em-unresolved": "unreachable", "em-untrusted": "unreachable"}
+    for emu in up.values():
+        assert emu.stats()["open_logon_sessions"] == 0

@@ -66,6 +66,9 @@ MODULE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.pat
 MODULE_NAMES = sorted(name[:-3] for name in os.listdir(MODULE_DIR) if name.endswith(".py") and name != "__init__.py")
 MODULES = dict((name, importlib.import_module("ansible_collections.backupops.veeam_em.plugins.modules." + name))
                for name in MODULE_NAMES)
+# the modules that talk to EM: those with code (em_estate_report is documentation of a controller-side action)
+MODULES = dict((name, module) for name, module in MODULES.items() if hasattr(module, "main"))
+MODULE_NAMES = sorted(MODULES)
 # The module's own options of a run that reaches EM (a module without an entry fails every case of its own).
 OPTIONS = {
     "em_backup_job": {"name": "Fileserver Backup", "state": "started"},

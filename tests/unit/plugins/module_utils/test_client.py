@@ -327,7 +327,8 @@ def test_http_errors(fake_em, status, fragment):
         with client() as em:
             em.get("/querySvc")
     assert fragment in err.value.msg
-    assert err.value.to_result() == {"changed": False, "msg": err.value.msg, "status": status, "em_message": "EM says no"}
+    assert err.value.to_result() == {"changed": False, "msg": err.value.msg, "error_kind": "failed", "status": status,
+                                     "em_message": "EM says no"}
 
 
 def test_tls_verification_failure_names_options(fake_em):

@@ -71,7 +71,7 @@ def test_the_name_options_are_all_listed():
     folder, package = os.path.dirname(em_backup_job.__file__), em_backup_job.__name__.rsplit(".", 1)[0]
     modules = set(importlib.import_module("%s.%s" % (package, name[:-3]))
                   for name in os.listdir(folder) if name.startswith("em_") and name.endswith(".py"))
-    found = set((module, option) for module in modules for option in module.ARGUMENT_SPEC
+    found = set((module, option) for module in modules for option in getattr(module, "ARGUMENT_SPEC", ())
                 if option in ("name", "backup_server") or option.endswith("_name"))
     assert found == set(NAME_OPTIONS)
 
