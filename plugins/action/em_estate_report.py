@@ -20,6 +20,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _metrics
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.plugin_utils import _estate
@@ -34,6 +35,7 @@ ARGUMENT_SPEC = dict(
     basename=dict(type="str", default="estate-report"),
     timeline=dict(type="str", default="auto", choices=list(_report.TIMELINE_MODES)),
     collapse_success_over=dict(type="int", default=50),
+    metrics_file=dict(type="path"),
 )
 
 
@@ -58,6 +60,11 @@ class ActionModule(CopyWriter, ActionBase):
                                     at) for name in options["ems"]]
         data = _estate.estate(entries, options["allow_unreachable"], options["title"], _report.format_time(at))
         result.update(_estate.outline(data), changed=False)
+        if options["metrics_file"]:
+            try:
+                result.update(self._write_metrics(options["metrics_file"], data, at))
+            except VeeamEmError as exc:
+                return dict(result, failed=True, msg=exc.msg)
         if not options["dest"]:
             return result
         texts = _estate.render_files(data, options["timeline"], options["collapse_success_over"])
@@ -66,7 +73,7 @@ class ActionModule(CopyWriter, ActionBase):
                                    task_vars)
         if written.get("failed"):
             return written
-        result.update(files=written["files"], changed=written["changed"])
+        result.update(files=written["files"], changed=bool(result["changed"] or written["changed"]))
         if written["diff"]:
             result["diff"] = written["diff"]
         return result
@@ -81,10 +88,28 @@ class ActionModule(CopyWriter, ActionBase):
             _report.check_files_options(params)
         except VeeamEmError as exc:
             return {"msg": exc.msg}
+        if params["metrics_file"]:
+            if self._connection.transport != "local":
+                return {"msg": "metrics_file is written on the controller, where the estate is merged: run the task "
+                               "on localhost with connection local (as playbooks/estate_report.yml does), or leave "
+                               "metrics_file out"}
+            try:
+                params["metrics_file"] = _metrics.check_path(params["metrics_file"], "metrics_file")
+            except VeeamEmError as exc:
+                return {"msg": exc.msg}
         duplicates = sorted(set(name for name in params["ems"] if params["ems"].count(name) > 1))
         if duplicates:
             return {"msg": "ems names %s more than once: each EM is one inventory host" % ", ".join(duplicates)}
         return params
+
+    def _write_metrics(self, path, data, at):
+        """The estate's metrics, one ``em`` label per EM (up 0 for an EM without a report), written atomically
+        to ``path`` on the controller (not in check mode): {metrics_file, changed}."""
+        text = _metrics.metrics_text([{"em": entry["em"], "up": entry["report"] is not None, "report": entry["report"]}
+                                      for entry in data["ems"]], now=at)
+        if not self._task.check_mode:
+            _metrics.write_textfile(path, text)
+        return {"metrics_file": path, "changed": True}  # its timestamp changes on every run
 
     @staticmethod
     def _registered(hostvars, name, var):

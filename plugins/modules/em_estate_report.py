@@ -83,6 +83,16 @@ options:
         (as O(backupops.veeam_em.em_backup_session_report#module:collapse_success_over)); V(0) never folds.
     type: int
     default: 50
+  metrics_file:
+    description:
+      - Path of a Prometheus textfile-collector file (its name ends in C(.prom)) to write the estate's metrics to,
+        on the controller, atomically (a temporary name in the same directory, then renamed), not in check mode.
+      - The metrics of every EM of O(ems) with its inventory hostname as the C(em) label, as
+        O(backupops.veeam_em.em_backup_session_report#module:metrics_file) writes them for one EM; an EM without a
+        report has C(veeam_em_up 0) and its report timestamp, nothing else. See C(docs/metrics.md).
+      - Checked before anything is read - its directory must exist; the task must run on the controller (connection
+        V(local)).
+    type: path
 attributes:
   action:
     description: Runs as an action plugin on the controller; the files are written through M(ansible.builtin.copy).
@@ -189,12 +199,19 @@ junit:
   description: Totals of the JUnit file; C(tests), C(failures), C(errors), C(skipped), C(time).
   returned: always
   type: dict
+metrics_file:
+  description: The path O(metrics_file) was written to (absolute), or in check mode would have been.
+  returned: when O(metrics_file) is set
+  type: str
+  sample: /var/lib/node_exporter/textfile_collector/veeam_em_estate.prom
 files:
   description: Paths of the files on the host; C(html), C(json), C(junit) and C(state).
   returned: when O(dest) is set
   type: dict
 changed:
-  description: Whether a file was written (or, in check mode, would be).
+  description:
+    - Whether a file was written (or, in check mode, would be); with O(metrics_file) always true, as its timestamp
+      changes on every run.
   returned: always
   type: bool
 """

@@ -24,11 +24,14 @@ import json
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._report import (
     REPORT_KEYS,
+    STATUS_SEVERITY,
     counts,
     format_time,
     now,
     parse_time,
 )
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import ERROR_KINDS, FAILED, LOGON_REFUSED, UNREACHABLE
+from ansible_collections.backupops.veeam_em.plugins.module_utils._protection import PROTECTION_STATUSES
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import RESULTS
 from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import (
     STATUS_COLOURS,
@@ -38,12 +41,13 @@ from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import 
 )
 
 ESTATE_FORMAT_VERSION = 1
-OK, UNREACHABLE, LOGON_REFUSED, FAILED = "ok", "unreachable", "logon_refused", "failed"
-EM_STATUSES = (OK, UNREACHABLE, LOGON_REFUSED, FAILED)
+# an EM's status: ok, or the kind of the error its report task failed with
+OK = "ok"
+EM_STATUSES = (OK,) + ERROR_KINDS
 # statuses of an EM that allow_unreachable lets pass the gate (an EM that failed otherwise never does)
 MAY_BE_ALLOWED = (UNREACHABLE, LOGON_REFUSED)
-JOB_STATUSES = ("Failed", "Warning", "Running", "None", "Success")
-PROTECTION_STATUSES = ("protected", "breached", "unprotected")
+# a job's status (the report's words), the most severe first
+JOB_STATUSES = tuple(sorted(STATUS_SEVERITY, key=STATUS_SEVERITY.get, reverse=True))
 FILE_KINDS = (("html", ".html"), ("json", ".json"), ("junit", ".junit.xml"), ("state", ".state.json"))
 NO_RESULT = ("no result from the report task for this EM: it did not run for it (a --limit without it, or the play "
              "ended for it before)")

@@ -23,6 +23,9 @@ import sys
 
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
+
+from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import OUTCOMES
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -102,7 +105,9 @@ def test_two_ems_answer_one_is_stopped(estate, collection_env, tmp_path):
                     for name, emu in estate.up.items())
     assert expected["em-a"]["summary"]["total"] > 0 and expected["em-b"]["summary"]["total"] > 0
     inventory = estate.inventory(tmp_path / "ems.yml")
-    proc, data, out = _estate_run(collection_env, tmp_path, inventory, {})
+    metrics = tmp_path / "textfile" / "veeam_em_estate.prom"
+    metrics.parent.mkdir()
+    proc, data, out = _estate_run(collection_env, tmp_path, inventory, {"metrics_file": str(metrics)})
     assert proc.returncode == 2, proc.stdout + proc.stderr  # the gate fails the play: em-down did not answer
     assert "Estate gate failed: 2 of 3 EM(s) answered; em-down unreachable: Nothing answers at" in proc.stdout
     ems = _by_em(data)
@@ -130,6 +135,21 @@ def test_two_ems_answer_one_is_stopped(estate, collection_env, tmp_path):
     assert '<error type="unreachable" message="Nothing answers at' in junit
     html = (out / "estate-report.html").read_text(encoding="utf-8")
     assert '<span class="badge unreachable">unreachable</span>' in html and "Gate FAILED" in html
+    # the estate's metrics: one file, each EM by its inventory name, up 0 and nothing else for the stopped one
+    assert os.listdir(str(metrics.parent)) == ["veeam_em_estate.prom"]
+    samples = [s for family in text_string_to_metric_families(metrics.read_text(encoding="utf-8"))
+               for s in family.samples]
+    assert sorted((s.labels["em"], s.value) for s in samples if s.name == "veeam_em_up") == [
+        ("em-a", 1), ("em-b", 1), ("em-down", 0)]
+    assert sorted(s.name for s in samples if s.labels["em"] == "em-down") == [
+        "veeam_em_report_timestamp_seconds", "veeam_em_up"]
+    for name in ("em-a", "em-b"):
+        assert sum(s.value for s in samples if s.name == "veeam_em_sessions" and s.labels["em"] == name) == \
+            expected[name]["summary"]["total"]
+        assert sorted(s.labels["job_name"] for s in samples
+                      if s.name == "veeam_em_job_last_result" and s.labels["em"] == name) == sorted(
+            job["name"] for job in expected[name]["jobs"]
+            if (job.get("status_session") or {}).get("result") in OUTCOMES)
 
     # allowed: the same estate passes; the state file of the first run says when em-down was last seen (never)
     proc, data, out = _estate_run(collection_env, tmp_path, inventory, {"allow_unreachable": True})

@@ -13,6 +13,8 @@ import json
 import os
 from unittest import mock
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from ansible_collections.backupops.veeam_em.plugins.action.em_estate_report import ActionModule
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 
@@ -37,10 +39,11 @@ def report_result():
 
 class Harness(object):
 
-    def __init__(self, args, hostvars, state=None):
-        task = mock.MagicMock(args=args, async_val=0, check_mode=False, action="backupops.veeam_em.em_estate_report")
+    def __init__(self, args, hostvars, state=None, check_mode=False, transport="local"):
+        task = mock.MagicMock(args=args, async_val=0, check_mode=check_mode,
+                              action="backupops.veeam_em.em_estate_report")
         task.copy.side_effect = lambda: mock.MagicMock(args=None)
-        connection = mock.MagicMock()
+        connection = mock.MagicMock(transport=transport)
         connection._shell.tmpdir = "/remote/tmp"
         self.action = ActionModule(task, connection, mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), None)
         slurped = ({"content": base64.b64encode(json.dumps(state).encode()).decode()} if state is not None
@@ -107,3 +110,44 @@ def test_bad_options_fail_before_anything_is_read():
         result = harness.run()
         assert result["failed"] is True and message in result["msg"], (args, result["msg"])
         assert harness.action._execute_module.call_count == 0 and harness.copies == []
+
+
+def _samples(path):
+    with open(path, encoding="utf-8") as handle:
+        families = list(text_string_to_metric_families(handle.read()))
+    return dict(((s.name, tuple(sorted(s.labels.items()))), s.value) for f in families for s in f.samples)
+
+
+def test_metrics_file_holds_every_em_and_up_0_for_one_without_a_report(tmp_path):
+    path = str(tmp_path / "estate.prom")
+    harness = Harness({"ems": ["em-a", "em-b"], "metrics_file": path}, HOSTVARS)
+    result = harness.run()
+    assert result["metrics_file"] == path and result["changed"] is True and harness.copies == []
+    samples = _samples(path)
+    assert samples[("veeam_em_up", (("em", "em-a"),))] == 1
+    assert samples[("veeam_em_up", (("em", "em-b"),))] == 0
+    assert samples[("veeam_em_sessions", (("em", "em-a"), ("result", "Success")))] == 1
+    assert samples[("veeam_em_job_last_result", (("backup_server", "vbr01"), ("em", "em-a"), ("job_name", "SQL"),
+                                                 ("job_type", "Backup")))] == 0
+    assert [key for key in samples if ("em", "em-b") in key[1]] == [
+        ("veeam_em_up", (("em", "em-b"),)), ("veeam_em_report_timestamp_seconds", (("em", "em-b"),))]
+    assert os.listdir(str(tmp_path)) == ["estate.prom"]  # no temporary file left
+
+
+def test_metrics_file_is_not_written_in_check_mode(tmp_path):
+    path = str(tmp_path / "estate.prom")
+    result = Harness({"ems": ["em-a"], "metrics_file": path}, HOSTVARS, check_mode=True).run()
+    assert result["metrics_file"] == path and result["changed"] is True
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_metrics_file_is_checked_before_anything_is_read(tmp_path):
+    for args, transport, message in (
+            ({"metrics_file": str(tmp_path / "estate.txt")}, "local", "must name a file ending in .prom"),
+            ({"metrics_file": str(tmp_path / "no" / "estate.prom")}, "local", "does not exist; create it"),
+            ({"metrics_file": str(tmp_path / "estate.prom")}, "ssh", "metrics_file is written on the controller")):
+        harness = Harness(dict(args, ems=["em-a"], dest="/srv/reports"), HOSTVARS, transport=transport)
+        result = harness.run()
+        assert result["failed"] is True and message in result["msg"], (args, result["msg"])
+        assert harness.action._execute_module.call_count == 0 and harness.copies == []
+    assert os.listdir(str(tmp_path)) == []
