@@ -138,6 +138,10 @@ class EmulatorProcess(object):
         params = [("name", name), ("free", str(free))] + ([("capacity", str(capacity))] if capacity is not None else [])
         return self._call("POST", "/_emulator/repository?" + urllib.parse.urlencode(params))["repository"]
 
+    def repositories(self):
+        """Every repository's sizes: ``[{"id", "name", "capacity", "free", "pinned"}]``."""
+        return self._call("GET", "/_emulator/repository")["repositories"]
+
     def clock(self):
         """The emulated clock, seconds since the epoch (``--now`` plus the time since the emulator started)."""
         return self._call("GET", "/_emulator/clock")["epoch"]
