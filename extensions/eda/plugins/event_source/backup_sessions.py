@@ -331,8 +331,8 @@ def _protection_options(params):
     """rpo and repository_free_percent_below: each given exactly when its event types are asked for.
 
     Sets ``rpo_seconds`` (None without the RPO event types)."""
-    for types, option, example in ((RPO_TYPES, "rpo", "24h"), (REPOSITORY_TYPES, "repository_free_percent_below",
-                                                                "10")):
+    needs = ((RPO_TYPES, "rpo", "24h"), (REPOSITORY_TYPES, "repository_free_percent_below", "10"))
+    for types, option, example in needs:
         wanted = [kind for kind in types if kind in params["event_types"]]
         if wanted and params[option] is None:
             raise VeeamEmError("event_types %s need %s (such as %s)" % (" and ".join(wanted), option, example))

@@ -243,9 +243,8 @@ def test_restart_from_the_state_file_repeats_no_breach_and_loses_no_crossing(fak
     first()
     assert [kinds(batch) for batch in first.events] == [[("rpo_breached", "fin-db01")]]
     saved = json.load(open(state))
-    assert saved["protection"] == {"breached": {REF.lower() % "fin-db01": {"name": "fin-db01",
-                                                                          "since": "2026-12-06T22:00:00Z"}},
-                                   "low": {}}
+    entry = {"name": "fin-db01", "since": "2026-12-06T22:00:00Z"}
+    assert saved["protection"] == {"breached": {REF.lower() % "fin-db01": entry}, "low": {}}
     assert saved["trackers"] == {}
 
     # down for 5 hours: fin-app01 breached meanwhile, fin-db01 still is: one event, for fin-app01
@@ -288,6 +287,7 @@ def test_a_vm_that_disappears_is_forgotten_without_an_event(fake_em, clock, capl
     """fin-db01, reported breached, is removed from the job: no rpo_recovered (it did not recover), it is
     forgotten; when it is included again, still breached, that is a new breach."""
     caplog.set_level(logging.INFO)
+
     def both():
         expect_view(fake_em, clock, recent=[("fin-app01", "p1", ago(clock, hours=1))],
                     older=[("fin-db01", "p2", ago(clock, days=5))], not_protected=["fin-db01"])
