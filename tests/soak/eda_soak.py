@@ -293,8 +293,10 @@ def compare_crossings(expected, events):
         key = item["latest_restore_point_time"] if kind == "vm" else item["free_bytes"]
         sent[(kind, item["uid"] if kind == "vm" else item["name"], state, key)] += 1
     truth = set((kind, name, state, key) for (kind, name), crossings in expected.items() for state, key in crossings)
+    kinds = dict(((kind, state), event_type) for event_type, (kind, state) in names.items())
     return {
         "crossings": len(truth),
+        "by_type": dict(collections.Counter(kinds[(kind, state)] for kind, _name, state, _key in truth)),
         "events": sum(sent.values()),
         "lost": sorted(map(list, truth - set(sent)), key=str),
         "duplicated": sorted((list(key) for key, count in sent.items() if count > 1), key=str),

@@ -107,7 +107,8 @@ def test_crossings_compared_with_the_events():
               {"event_type": "repository_recovered", "repository": {"name": "Volume", "free_bytes": 50}},
               {"event_type": "finished", "backup_session": {"id": "s"}}]
     result = eda_soak.compare_crossings(expected, events)
-    assert result == {"crossings": 3, "events": 4, "lost": [["repository", "Volume", "bad", 5]],
+    assert result == {"crossings": 3, "by_type": {"rpo_breached": 1, "rpo_recovered": 1, "repository_low": 1},
+                      "events": 4, "lost": [["repository", "Volume", "bad", 5]],
                       "duplicated": [["vm", "urn:vm1", "good", "t1"]],
                       "foreign": [["repository", "Volume", "good", 50]]}
 
