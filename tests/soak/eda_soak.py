@@ -18,7 +18,7 @@ is done (its state file holds a position), so that every session that ends (star
 after the source has started.
 
 Protection crossings run beside them, in a second source (``event_types: [rpo_breached, rpo_recovered,
-repository_low, repository_recovered]``, ``rpo: 1m``, ``repository_free_percent_below: 10``,
+repository_low, repository_recovered]``, ``rpo: 60s``, ``repository_free_percent_below: 10``,
 ``protection_interval: 1``, its own state file, restarted with the first) limited to a few idle backup
 jobs whose VMs no other job includes (``--protection-jobs``). Their restore points are days old: every
 VM is breached on the first poll. A second driver starts each of these jobs (through its faulted client)
