@@ -26,6 +26,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils import _session
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _xml
+from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 
 VM_RESTORE_POINT = "VmRestorePoint"
 REPOSITORY = "Repository"
@@ -33,6 +34,24 @@ OBJECT_IN_JOB = "ObjectInJob"
 # The statuses of a VM in the RPO view.
 PROTECTED, BREACHED, UNPROTECTED = "protected", "breached", "unprotected"
 PROTECTION_STATUSES = (PROTECTED, BREACHED, UNPROTECTED)
+
+
+# The recovery point objectives the options accept: a minute to a leap year.
+RPO_RANGE = (60, 366 * 86400)
+
+
+def rpo_seconds(value, option="rpo"):
+    """An RPO option (a length such as ``24h``; a bare number refused) -> seconds, checked against RPO_RANGE."""
+    seconds = _times.length(value, option)
+    _query.check_range(seconds, option, RPO_RANGE[0], RPO_RANGE[1])
+    return seconds
+
+
+def percent(value, option):
+    """A free-space threshold option in percent (None: not set), from 0 to 100."""
+    if value is not None and not 0 <= value <= 100:
+        raise VeeamEmError("%s must be a percentage from 0 to 100; got %s" % (option, value))
+    return value
 
 
 # -- normalisers ----------------------------------------------------------

@@ -21,7 +21,6 @@ import functools
 import re
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _protection
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
@@ -244,13 +243,9 @@ def session_report(sessions, detail_sessions=None, window=None, latest_sessions=
 def protection_options(params):
     """The protection part's options checked (before any request): (rpo seconds or None, fail_on_protection,
     repository_free_percent_below)."""
-    rpo = _times.length(params["rpo"], "rpo") if params["rpo"] else None
-    if rpo is not None:
-        _query.check_range(rpo, "rpo", 60, 366 * 86400)
+    rpo = _protection.rpo_seconds(params["rpo"]) if params["rpo"] else None
     fail_on = _verify.words(params["fail_on_protection"], "fail_on_protection", PROTECTION_PROBLEMS)
-    below = params["repository_free_percent_below"]
-    if below is not None and not 0 <= below <= 100:
-        raise VeeamEmError("repository_free_percent_below must be a percentage from 0 to 100; got %s" % below)
+    below = _protection.percent(params["repository_free_percent_below"], "repository_free_percent_below")
     if rpo is None and (fail_on or below is not None):
         raise VeeamEmError("fail_on_protection and repository_free_percent_below gate on the protection part: set "
                            "rpo (such as 24h) to add it, or leave them out")

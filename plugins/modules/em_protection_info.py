@@ -187,8 +187,6 @@ summary:
 """
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _protection
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
-from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
@@ -202,8 +200,7 @@ ARGUMENT_SPEC = dict(
 
 def run(module, client):
     params = module.params
-    rpo = _times.length(params["rpo"], "rpo")
-    _query.check_range(rpo, "rpo", 60, 366 * 86400)
+    rpo = _protection.rpo_seconds(params["rpo"])
     result = _protection.protection(client, rpo, vm_names=_verify.names(params["vm_name"], "vm_name"),
                                     job_names=_verify.names(params["job_name"], "job_name"),
                                     backup_server=params["backup_server"])

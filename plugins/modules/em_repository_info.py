@@ -143,7 +143,6 @@ summary:
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _protection
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
-from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
 from ansible_collections.backupops.veeam_em.plugins.module_utils._module import build_module, run_module
 
 ARGUMENT_SPEC = dict(
@@ -156,9 +155,7 @@ ARGUMENT_SPEC = dict(
 
 def run(module, client):
     params = module.params
-    below = params["free_percent_below"]
-    if below is not None and not 0 <= below <= 100:
-        raise VeeamEmError("free_percent_below must be a percentage from 0 to 100; got %s" % below)
+    below = _protection.percent(params["free_percent_below"], "free_percent_below")
     query = _protection.REPOSITORIES
     question = query.ask(name=params["name"], backup_server=params["backup_server"])
     repositories = question.items(client, links=params["include_links"])

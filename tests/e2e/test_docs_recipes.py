@@ -93,7 +93,8 @@ def test_eda_md_inventory_and_rulebook_run_as_written(eda_bin, start_emulator, t
     inventory = block_starting(os.path.join("docs", "eda.md"), "yaml", "# inventory.yml")
     (workdir / "inventory.yml").write_text(inventory, encoding="utf-8")
     (workdir / "vars.yml").write_text(yaml.safe_dump({"veeam_em_interval": 1}), encoding="utf-8")
-    commands = block_containing(os.path.join("docs", "eda.md"), "bash", "ansible-rulebook -r ")
+    commands = block_containing(os.path.join("docs", "eda.md"), "bash",
+                                "ansible-rulebook -r backupops.veeam_em.retry_failed_backups ")
     env = ansible_env(str(tmp_path / "ansible"), bin_dir=eda_bin, python=os.path.join(eda_bin, "python"))
     del env["ANSIBLE_PYTHON_INTERPRETER"]  # the inventory chooses it, as on a user's host
     rulebook = DocRulebook(emulator, with_own_connection(commands, emulator), str(workdir), env)
@@ -112,6 +113,38 @@ def test_eda_md_inventory_and_rulebook_run_as_written(eda_bin, start_emulator, t
     assert stats["job_actions"] == {"start": 1, "retry": 1}, output
     assert "Failed to import" not in output and "FAILED!" not in output, output
     assert re.search(r"localhost +: ok=2 +changed=1 +unreachable=0 +failed=0", output), output
+    assert stats["open_logon_sessions"] == 0, (stats, output[-6000:])
+    assert emulator.admin_password not in output
+
+
+def test_eda_md_protection_rulebook_runs_as_written(eda_bin, start_emulator, tmp_path):
+    """docs/eda.md: keep_protected on the doc's inventory, for the emulator's Finance Backup (vars.yml, as a
+    reader limits it to a job): fin-db01 (5 days old) and fin-new01 (never backed up) are breached together,
+    the job is started once, both recover; the nearly full repository is reported."""
+    emulator = start_emulator("--job-duration", "2")
+    workdir = tmp_path / "rulebook"
+    workdir.mkdir()
+    inventory = block_starting(os.path.join("docs", "eda.md"), "yaml", "# inventory.yml")
+    (workdir / "inventory.yml").write_text(inventory, encoding="utf-8")
+    (workdir / "vars.yml").write_text(yaml.safe_dump({"veeam_em_protection_interval": 1,
+                                                      "veeam_em_job_names": ["Finance Backup"]}), encoding="utf-8")
+    commands = block_containing(os.path.join("docs", "eda.md"), "bash", "ansible-rulebook -r backupops.veeam_em.keep_protected ")
+    env = ansible_env(str(tmp_path / "ansible"), bin_dir=eda_bin, python=os.path.join(eda_bin, "python"))
+    del env["ANSIBLE_PYTHON_INTERPRETER"]  # the inventory chooses it, as on a user's host
+    rulebook = DocRulebook(emulator, with_own_connection(commands, emulator), str(workdir), env)
+    recovered = re.compile(r"VM (\S+) on \S+ is within its RPO of 24h again")
+    try:
+        rulebook.wait_for(lambda: sorted(recovered.findall(rulebook.output())) == ["fin-db01", "fin-new01"],
+                          timeout=180)
+        rulebook.wait_for(lambda: "has 2.5 % free, less than 10.0 %" in rulebook.output())
+        rulebook.wait_for(lambda: rulebook.output().count("PLAY RECAP") == 2)  # both playbooks have logged off
+    finally:
+        rulebook.stop()
+    output = rulebook.output()
+    stats = emulator.stats()
+    assert stats["job_actions"] == {"start": 1}, output
+    assert output.count("Started: job Finance Backup for VM") == 1, output
+    assert "Failed to import" not in output and "FAILED!" not in output, output
     assert stats["open_logon_sessions"] == 0, (stats, output[-6000:])
     assert emulator.admin_password not in output
 

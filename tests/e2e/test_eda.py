@@ -389,3 +389,105 @@ def test_rulebook_retries_a_failed_job_once_and_reports_a_failed_retry(eda_bin, 
         ("veeam_em_retry_failed", "SQL Backup")]
     assert webhook.received[0]["failed_vms"] and webhook.received[0]["reasons"]
     assert emulator.admin_password not in rulebook.output()
+
+
+def em_json(user, path):
+    """``path`` of EM's API as JSON (the test's own logon)."""
+    req = urllib.request.Request(user.emulator.url + path, headers={"X-RestSvcSessionId": user.token,
+                                                                    "Accept": "application/json"})
+    with urllib.request.urlopen(req, context=user.ctx) as resp:
+        return json.loads(resp.read().decode("utf-8"))
+
+
+def idle_backup_jobs_and_their_points(user, wanted=12):
+    """Backup jobs of two VMs or more that run nothing now and each VM of which has a restore point:
+    ``{job name: {vm: newest restore point time, seconds since the epoch}}``."""
+    import calendar
+    found = {}
+    jobs = em_json(user, "query?type=Job&format=Entities&sortAsc=Name&filter=JobType==Backup")
+    for job in jobs["Entities"]["Jobs"]["Jobs"]:
+        job_id = job["UID"].rsplit(":", 1)[1]
+        newest = em_json(user, "query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=1"
+                               "&filter=JobUid==%s" % urllib.parse.quote('"%s"' % job["UID"]))
+        sessions = (newest["Entities"]["BackupJobSessions"] or {}).get("BackupJobSessions") or []
+        vms = [item["Name"] for item in em_json(user, "jobs/%s/includes" % job_id)["ObjectsInJob"]]
+        if not sessions or sessions[0]["State"] != "Stopped" or len(vms) < 2:
+            continue
+        points = {}
+        for vm in vms:
+            answer = em_json(user, "query?type=VmRestorePoint&format=Entities&sortDesc=CreationTime&pageSize=1"
+                                   "&filter=VmDisplayName==%s" % urllib.parse.quote('"%s"' % vm))
+            items = (answer["Entities"]["VmRestorePoints"] or {}).get("VmRestorePoints") or []
+            if items:
+                points[vm] = calendar.timegm(time.strptime(items[0]["CreationTimeUTC"][:19], "%Y-%m-%dT%H:%M:%S"))
+        if len(points) == len(vms):
+            found[job["Name"]] = points
+        if len(found) >= wanted:
+            break
+    return found
+
+
+def test_rulebook_keep_protected_starts_a_breached_job_once_and_reports_a_low_repository(eda_bin, start_emulator,
+                                                                                         tmp_path):
+    """The shipped rulebook keep_protected, on two idle backup jobs: the RPO is set so that every VM of the
+    first one is past it from the start (they breach together: the job is started once, by the throttle and
+    em_backup_job), and the oldest VM of the second one passes it about a minute after the start (a crossing
+    while the rulebook runs: its job is started once). The runs make new restore points: rpo_recovered for
+    each VM that was breached, once. The repository nearly full from the start is reported once; Backup
+    Volume 01 filling up is reported once; the first one emptied is recovered."""
+    emulator = start_emulator("--job-duration", "2")
+    user = EmUser(emulator)
+    jobs = idle_backup_jobs_and_their_points(user)
+    # the first job: the one whose newest point is the oldest; the second: one whose oldest point is at least
+    # 3 minutes newer than any point of the first
+    first = min(jobs, key=lambda name: max(jobs[name].values()))
+    second = min((name for name in jobs if min(jobs[name].values()) > max(jobs[first].values()) + 180),
+                 key=lambda name: min(jobs[name].values()))
+    rpo = int(time.time() - min(jobs[second].values())) + 60  # the second job's oldest VM passes it in a minute
+    sizes = dict((repo["name"], repo) for repo in emulator.repositories())
+    webhook = Webhook()
+    connection = {"veeam_em_server": "%s:%d" % (emulator.host, emulator.port),
+                  "veeam_em_user": emulator.admin_user, "veeam_em_password": emulator.admin_password}
+    rulebook = Rulebook(eda_bin, emulator, "backupops.veeam_em.keep_protected", str(tmp_path),
+                        dict(connection, veeam_em_rpo="%ds" % rpo, veeam_em_protection_interval=1,
+                             veeam_em_job_names=[first, second], veeam_em_repository_free_percent_below=10,
+                             veeam_em_notify_url=webhook.url, veeam_em_state_file=str(tmp_path / "state.json")),
+                        env_keys=("VEEAM_EM_CA_PATH",))
+    started = time.time()
+    recovered = re.compile(r"VM (.+?) on \S+ is within its RPO of %ds again" % rpo)
+    oldest = min(jobs[second], key=jobs[second].get)
+    back_above = re.compile(r"Repository (.+?) on \S+ has 50.0 % free again \(threshold 10.0 %\)")
+    try:
+        rulebook.wait_for(lambda: webhook.received, timeout=120)  # the first poll: the hardened repository
+        print("first poll after %.1f s" % (time.time() - started))
+        volume = sizes["Backup Volume 01"]
+        emulator.repository("Backup Volume 01", volume["capacity"] * 5 // 100)
+        rulebook.wait_for(lambda: len(webhook.received) == 2)
+        hardened = sizes["Linux Hardened Repository"]
+        emulator.repository("Linux Hardened Repository", hardened["capacity"] // 2)
+        rulebook.wait_for(lambda: back_above.findall(rulebook.output()))
+        # the first job's VMs: breached from the start, started, within their RPO again
+        rulebook.wait_for(lambda: set(jobs[first]) <= set(recovered.findall(rulebook.output())), timeout=120)
+        # the second job's oldest VM passes its RPO: started, within it again
+        rulebook.wait_for(lambda: oldest in recovered.findall(rulebook.output()), timeout=180)
+        queries = emulator.stats()["queries"]["Repository"]
+        rulebook.wait_for(lambda: emulator.stats()["queries"]["Repository"] >= queries + 5)  # 5 more polls
+    finally:
+        rulebook.stop()
+        webhook.close()
+        user.close()
+    print("rulebook ran %.1f s" % (time.time() - started))
+    output = rulebook.output()
+    stats = emulator.stats()
+    assert stats["job_actions"] == {"start": 2}, stats  # one per job: several VMs of the first breached together
+    assert output.count("Started: job %s for VM" % first) == 1 and output.count("Started: job %s for VM" % second) == 1
+    back = recovered.findall(output)
+    assert len(back) == len(set(back)) and set(jobs[first]) | set([oldest]) <= set(back) \
+        <= set(jobs[first]) | set(jobs[second]), output  # each breached VM once
+    assert [(report["event"], report["repository"]) for report in webhook.received] == [
+        ("veeam_em_repository_low", "Linux Hardened Repository"), ("veeam_em_repository_low", "Backup Volume 01")]
+    assert (webhook.received[1]["free_percent"], webhook.received[1]["free_percent_below"]) == (5.0, 10.0)
+    assert back_above.findall(output) == ["Linux Hardened Repository"], output
+    assert json.load(open(str(tmp_path / "state.json")))["protection"]["breached"] == {}
+    assert stats["open_logon_sessions"] == 0 and stats["logons"] == stats["logouts"], stats
+    assert emulator.admin_password not in output

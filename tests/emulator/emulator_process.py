@@ -132,6 +132,20 @@ class EmulatorProcess(object):
         query = urllib.parse.urlencode([("spec", s) for s in specs])
         return self._call("POST", "/_emulator/task-failure" + ("?" + query if query else ""))["task_failure"]
 
+    def repository(self, name, free, capacity=None):
+        """Set the free space (and capacity) of the repository ``name`` (or ID), in bytes, -1 meaning unknown,
+        as EM would then report it; backups no longer change it until ``reset()``. Returns its sizes."""
+        params = [("name", name), ("free", str(free))] + ([("capacity", str(capacity))] if capacity is not None else [])
+        return self._call("POST", "/_emulator/repository?" + urllib.parse.urlencode(params))["repository"]
+
+    def repositories(self):
+        """Every repository's sizes: ``[{"id", "name", "capacity", "free", "pinned"}]``."""
+        return self._call("GET", "/_emulator/repository")["repositories"]
+
+    def clock(self):
+        """The emulated clock, seconds since the epoch (``--now`` plus the time since the emulator started)."""
+        return self._call("GET", "/_emulator/clock")["epoch"]
+
     def env(self, user=ADMIN):
         """VEEAM_EM_* variables, the way an AWX credential injects them."""
         env = {

@@ -128,7 +128,7 @@ def add_scenario(data):
 class Repository(object):
     """A backup repository; ``capacity`` and ``free`` are -1 for object storage (EM: unknown)."""
 
-    __slots__ = ("id", "name", "server", "kind", "capacity", "free", "path", "seq", "backups", "used")
+    __slots__ = ("id", "name", "server", "kind", "capacity", "free", "path", "seq", "backups", "used", "pinned")
 
     def __init__(self, ident, name, server, kind, capacity, free, path, seq):
         self.id = ident
@@ -141,11 +141,12 @@ class Repository(object):
         self.seq = seq
         self.backups = []
         self.used = 0
+        self.pinned = False  # sizes set through /_emulator/repository: backups no longer change them
 
     def size_for(self, used):
         """Capacity and free space for ``used`` bytes of backup files, keeping the table's free share."""
         self.used = used
-        if self.capacity < 0 or used <= 0:
+        if self.capacity < 0 or used <= 0 or self.pinned:
             return
         share = self.free / float(self.capacity)
         self.capacity = -(-int(used / (1.0 - share)) // GIB) * GIB
@@ -505,6 +506,23 @@ class Protection(object):
                 obj.seq = seq
         repo = rp.backup.repository
         repo.size_for(sum(x.file.backup_size for b in repo.backups for x in b.points))
+
+    def set_repository_size(self, ident, free, capacity=None):
+        """Set a repository's free space (and capacity), both in bytes, -1 meaning unknown; from then on its
+        backups do not change them. ``ident``: its ID or its name (case-insensitive). Returns the repository;
+        ValueError on an unknown repository or impossible sizes."""
+        wanted = (ident or "").strip().lower()
+        found = [r for r in self.repositories if r.id == wanted or r.name.lower() == wanted]
+        if not found:
+            raise ValueError("no repository with the ID or name %r" % (ident,))
+        repo = found[0]
+        capacity = repo.capacity if capacity is None else capacity
+        if free < -1 or capacity < -1:
+            raise ValueError("free and capacity are bytes, or -1 (unknown)")
+        if free >= 0 and capacity >= 0 and free > capacity:
+            raise ValueError("free (%d) must not exceed capacity (%d)" % (free, capacity))
+        repo.capacity, repo.free, repo.pinned = capacity, free, True
+        return repo
 
     def _remove_restore_point(self, rp):
         backup = rp.backup

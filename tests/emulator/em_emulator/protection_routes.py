@@ -355,6 +355,10 @@ class ProtectionError(Exception):
         self.headers = []
 
 
+def repository_dict(repo):
+    return {"id": repo.id, "name": repo.name, "capacity": repo.capacity, "free": repo.free, "pinned": repo.pinned}
+
+
 class ProtectionService(object):
     """The protection routes of one application (``app``: server.EmulatorApp)."""
 
@@ -375,6 +379,20 @@ class ProtectionService(object):
                         for qtype in LISTS:
                             forget_index(self.app.data, qtype)
         return prot
+
+    def set_repository(self, ident, free, capacity=None):
+        """``POST /_emulator/repository``: a repository's sizes set (see Protection.set_repository_size); its
+        entity, query answers and the repository report show them at once. Returns the repository as a dict."""
+        with self.app.data_lock:
+            repo = self.data().set_repository_size(ident, free, capacity)
+            forget_index(self.app.data, "Repository")
+            self.app.bump(indexed=True)
+            return repository_dict(repo)
+
+    def repositories(self):
+        """``GET /_emulator/repository``: every repository's sizes."""
+        with self.app.data_lock:
+            return [repository_dict(r) for r in self.data().repositories]
 
     def reset(self):
         """The started sessions are gone (/_emulator/reset): derive again from the dataset when next needed."""

@@ -28,6 +28,7 @@ from .protection_routes import (COLLECTIONS_WITH_ID as PROTECTION_COLLECTIONS, Q
 from .render import (NS, Renderer, j_collection, j_error, j_query_result, paging_links, x_collection, x_error,
                      x_query_result, xml_doc)
 from .tasks import StopService, TaskService
+from .timeutil import iso
 
 TOKEN_HEADER = "X-RestSvcSessionId"
 # what an EM whose filter parser takes them for quotes refuses in a value (--typographic-quotes quotes)
@@ -273,9 +274,30 @@ class EmulatorApp(object):
                     return Response(400, json.dumps({"error": str(err)}).encode("utf-8"), "application/json")
             with self.data_lock:
                 body = {"task_failure": dict(self.tasks.failures)}
+        elif path == "/_emulator/repository" and method in ("GET", "POST"):
+            try:
+                body = {"repositories": self.protection.repositories()} if method == "GET" else {
+                    "repository": self._set_repository(dict(parse_qsl(query, keep_blank_values=True)))}
+            except ValueError as err:
+                return Response(400, json.dumps({"error": str(err)}).encode("utf-8"), "application/json")
+        elif path == "/_emulator/clock" and method == "GET":
+            now = self.clock()
+            body = {"epoch": now, "now": iso(now)}
         else:
             return Response(404, b'{"error": "not found"}', "application/json")
         return Response(200, json.dumps(body, sort_keys=True).encode("utf-8"), "application/json")
+
+    def _set_repository(self, params):
+        """POST /_emulator/repository?name=NAME|id=ID&free=BYTES[&capacity=BYTES]."""
+        ident = params.get("id") or params.get("name")
+        if not ident or "free" not in params:
+            raise ValueError("give the repository (name=NAME or id=ID) and free=BYTES (-1: unknown)")
+        try:
+            free = int(params["free"])
+            capacity = int(params["capacity"]) if params.get("capacity") not in (None, "") else None
+        except ValueError:
+            raise ValueError("free and capacity must be whole numbers of bytes (-1: unknown)")
+        return self.protection.set_repository(ident, free, capacity)
 
     def _route(self, method, path, req):
         """(stats key, callable) for a request path."""

@@ -106,6 +106,13 @@ class InProcess(object):
         assert r.status_code == 200, r.text
         return r.json()["task_failure"]
 
+    def repository(self, name, free, capacity=None):
+        """Set a repository's free space (and capacity) in bytes, -1 unknown; returns the emulator's answer."""
+        params = {"name": name, "free": free}
+        if capacity is not None:
+            params["capacity"] = capacity
+        return requests.post(self.root + "/_emulator/repository", params=params, verify=self.ca_path or True)
+
     def close(self):
         self.run.close()
 

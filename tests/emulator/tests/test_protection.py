@@ -486,3 +486,57 @@ def test_a_started_job_leaves_points_and_reset_removes_them(start):
     admin = emu.client()
     assert [p["UID"] for p in vrps(admin, "VmDisplayName==ora02", sortDesc="CreationTime")] == \
         [p["UID"] for p in before]
+
+
+# --------------------------------------------------------------------------- the repository control
+def test_a_repository_free_space_set_at_run_time_is_what_em_reports(start):
+    emu = start("--http", "--seed", "42", "--job-duration", "0")
+    admin = emu.client()
+    hardened = "Linux Hardened Repository"
+    query = "query?type=Repository&format=Entities&filter=" + quote('Name=="%s"' % hardened)
+    before = admin.json(query)["Entities"]["Repositories"]["Repositories"][0]
+    answer = emu.repository(hardened.lower(), before["Capacity"] // 2)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["repository"]["free"] == before["Capacity"] // 2 and answer.json()["repository"]["pinned"]
+    after = admin.json(query)["Entities"]["Repositories"]["Repositories"][0]
+    assert (after["Capacity"], after["FreeSpace"]) == (before["Capacity"], before["Capacity"] // 2)
+    ident = uid(after)
+    entity = admin.json("repositories/%s?format=Entity" % ident)
+    assert entity["FreeSpace"] == before["Capacity"] // 2
+    # the index on FreeSpace follows
+    found = admin.json("query?type=Repository&filter=FreeSpace==%d" % (before["Capacity"] // 2))["Refs"]["Refs"]
+    assert [r["Name"] for r in found] == [hardened]
+    # a job that writes to it changes nothing any more (Finance Backup backs up to the hardened repository)
+    finance = admin.json("query?type=Job&format=Entities&filter=" + quote('Name=="Finance Backup"'))
+    job_id = uid(finance["Entities"]["Jobs"]["Jobs"][0])
+    assert admin.post("jobs/%s?action=start" % job_id).status_code == 202
+    assert admin.json(query)["Entities"]["Repositories"]["Repositories"][0]["FreeSpace"] == before["Capacity"] // 2
+    # unknown (-1) both, by ID
+    assert emu.repository(ident, -1, capacity=-1).status_code == 200
+    unknown = admin.json(query)["Entities"]["Repositories"]["Repositories"][0]
+    assert (unknown["Capacity"], unknown["FreeSpace"]) == (-1, -1)
+    emu.reset()
+    admin = emu.client()
+    restored = admin.json(query)["Entities"]["Repositories"]["Repositories"][0]
+    assert (restored["Capacity"], restored["FreeSpace"]) == (before["Capacity"], before["FreeSpace"])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"name": "No Such Repository", "free": "1"}, "no repository with the ID or name 'No Such Repository'"),
+    ({"name": "Backup Volume 01"}, "give the repository (name=NAME or id=ID) and free=BYTES"),
+    ({"name": "Backup Volume 01", "free": "lots"}, "free and capacity must be whole numbers"),
+    ({"name": "Backup Volume 01", "free": "-2"}, "free and capacity are bytes, or -1"),
+    ({"name": "Backup Volume 01", "free": "20", "capacity": "10"}, "free (20) must not exceed capacity (10)"),
+])
+def test_a_bad_repository_setting_is_a_400_and_changes_nothing(pemu, params, message):
+    import requests
+    before = requests.get(pemu.root + "/_emulator/repository").json()["repositories"]
+    answer = requests.post(pemu.root + "/_emulator/repository", params=params)
+    assert answer.status_code == 400 and message in answer.json()["error"], answer.text
+    assert requests.get(pemu.root + "/_emulator/repository").json()["repositories"] == before
+
+
+def test_the_clock_endpoint_answers_the_emulated_clock(pemu):
+    import requests
+    answer = requests.get(pemu.root + "/_emulator/clock").json()
+    assert NOW_TS <= answer["epoch"] < NOW_TS + 600 and answer["now"] == iso(answer["epoch"])

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, backupops maintainers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Event source for ansible-rulebook: Veeam backup job sessions that finish (and start).
+"""Event source for ansible-rulebook: Veeam backup job sessions that finish (and start), VMs that breach
+their RPO (and recover), repositories that run low on free space (and recover).
 
 ansible-rulebook calls ``main(queue, args)`` in its event loop.  The
 blocking client of the modules (module_utils) runs in one worker thread,
@@ -17,7 +18,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-short_description: Events for Veeam backup job sessions that finish or start, from Enterprise Manager
+short_description: Events for Veeam backup sessions that finish or start, VMs past their RPO, repositories running low
 description:
   - An event source plugin for ansible-rulebook (Event-Driven Ansible).
   - An option given as null, an empty string or an empty list counts as not set (so that a rulebook can pass
@@ -35,6 +36,20 @@ description:
     ended is missed.
   - With O(state_file), a restart of the rulebook continues where the previous run stopped, without replaying
     or losing events.
+  - 'With the protection event types, every O(protection_interval) seconds it also asks for the RPO view of
+    M(backupops.veeam_em.em_protection_info) (V(rpo_breached), V(rpo_recovered): every VM the backup jobs include,
+    with its newest restore point) and for the repositories (V(repository_low), V(repository_recovered)), and
+    sends one event per crossing, not one per poll: C(rpo_breached) when a VM has no restore point younger than
+    O(rpo) (status V(breached), or V(unprotected): no restore point at all), C(rpo_recovered) when a VM reported
+    breached has one again, C(repository_low) when a repository''s free space falls below
+    O(repository_free_percent_below) percent of its capacity, C(repository_recovered) when a repository reported
+    low is at or above it again. A repository whose size EM does not know (-1) is never low, and one reported
+    low whose size becomes unknown is not recovered either.'
+  - 'Each protection event has the keys C(event_type), C(em) and C(vm) or C(repository) (see the collection''s
+    docs/eda.md for every key). On the first poll, without a memory, a VM already breached and a repository
+    already low are reported once; nothing is recovered that was not reported. What was reported is kept in
+    O(state_file): a restart repeats no breach and loses no crossing that happened while it was down. A VM or
+    repository that is gone from EM''s answer (removed from its jobs, deleted) is forgotten without an event.'
   - Survives expired logon sessions (logs on again), Enterprise Manager restarts and network faults, waiting
     between failed polls with a bounded exponential backoff (at most O(max_backoff) seconds).
   - Deletes its logon session when the rulebook stops it (the C(shutdown) action, or SIGTERM or SIGINT (Ctrl-C)
@@ -53,18 +68,26 @@ options:
     type: int
     default: 60
   event_types:
-    description: Which events to send; V(started) reports each new session once, V(finished) once when it ends.
+    description:
+      - Which events to send; V(started) reports each new session once, V(finished) once when it ends.
+      - V(rpo_breached) and V(rpo_recovered) need O(rpo); V(repository_low) and V(repository_recovered) need
+        O(repository_free_percent_below).
     type: list
     elements: str
-    choices: [finished, started]
+    choices: [finished, started, rpo_breached, rpo_recovered, repository_low, repository_recovered]
     default: [finished]
   job_name:
     description:
-      - Only sessions of these jobs, by whole name, compared case-insensitively as EM does.
+      - Only sessions of these jobs, and only the VMs these jobs include, by whole name, compared
+        case-insensitively as EM does.
       - A string is one name, also when it contains commas; give several names as a list.
     type: raw
+  backup_server:
+    description:
+      - Only sessions, VMs and repositories of this backup server, by name, as Enterprise Manager lists it.
+    type: raw
   job_type:
-    description: Only sessions of these job types.
+    description: Only sessions of these job types (not for the protection events, which look at backup jobs).
     type: list
     elements: str
     choices: [Backup, BackupCopy, ImmediateBackupCopy, ImmediateBackupCopyWorker, AgentBackup, AgentManagement, NasBackup]
@@ -100,6 +123,28 @@ options:
     description: Longest wait, in seconds, between polls that fail (from 1 to 3600).
     type: int
     default: 300
+  rpo:
+    description:
+      - The recovery point objective of V(rpo_breached) and V(rpo_recovered), a length from V(1m) to V(366d) such as
+        V(24h) or V(36h) (a bare number is refused). Required with those event types, refused without them.
+      - A restore point's age is counted from the clock of the host that runs the rulebook, as
+        M(backupops.veeam_em.em_protection_info) counts it.
+    type: str
+  repository_free_percent_below:
+    description:
+      - The threshold of V(repository_low) and V(repository_recovered), in percent of a repository's capacity
+        (from 0 to 100). Required with those event types, refused without them.
+    type: float
+  protection_interval:
+    description:
+      - Seconds between two polls of the protection event types (from 1 to 86400). They ask more questions than
+        a session poll (the jobs, their includes, the restore points; the repositories), and an RPO is hours, so
+        they need not run as often as O(interval).
+    type: int
+    default: 300
+  em_name:
+    description: The value of every event's C(em) key, which names the Enterprise Manager (default O(server)).
+    type: str
 notes:
   - Needs ansible-core and requests where the rulebook runs (the decision environment
     C(extensions/eda/decision-environment.yml) has both).
@@ -121,6 +166,24 @@ EXAMPLES = r"""
       condition: event.event_type == "finished" and event.backup_session.result == "Failed"
       action:
         print_event:
+
+- name: VMs past their RPO, repositories running low
+  hosts: all
+  sources:
+    - backupops.veeam_em.backup_sessions:
+        server: em.example.com
+        user: "{{ em_user }}"
+        password: "{{ em_password }}"
+        event_types: [rpo_breached, rpo_recovered, repository_low, repository_recovered]
+        rpo: 24h
+        repository_free_percent_below: 10
+        protection_interval: 300
+        state_file: /var/lib/eda/veeam_em_protection.json
+  rules:
+    - name: A VM has no restore point younger than 24 hours
+      condition: event.event_type == "rpo_breached"
+      action:
+        print_event:
 """
 
 import asyncio
@@ -130,6 +193,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
@@ -176,7 +240,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _client
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _protection
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _query
+from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _sessions
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _times
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _verify
@@ -188,20 +254,30 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 
 NAME = "backupops.veeam_em.backup_sessions"
 FINISHED, STARTED = "finished", "started"
+RPO_BREACHED, RPO_RECOVERED = "rpo_breached", "rpo_recovered"
+REPOSITORY_LOW, REPOSITORY_RECOVERED = "repository_low", "repository_recovered"
+RPO_TYPES = (RPO_BREACHED, RPO_RECOVERED)
+REPOSITORY_TYPES = (REPOSITORY_LOW, REPOSITORY_RECOVERED)
+EVENT_TYPES = (FINISHED, STARTED) + RPO_TYPES + REPOSITORY_TYPES
 STATE_VERSION = 1
 BACKOFF_START = 2  # seconds before the first repeat of a failed poll; doubles up to max_backoff
 LOG = logging.getLogger(__name__)
 
 ARGUMENT_SPEC = dict(
     interval=dict(type="int", default=60),
-    event_types=dict(type="list", elements="str", choices=[FINISHED, STARTED], default=[FINISHED]),
+    event_types=dict(type="list", elements="str", choices=list(EVENT_TYPES), default=[FINISHED]),
     job_name=dict(type="raw"),
+    backup_server=dict(type="raw"),
     job_type=dict(type="list", elements="str", choices=list(_sessions.JOB_TYPES)),
     result=dict(type="list", elements="str", choices=list(_sessions.RESULTS)),
     since=dict(type="str"),
     overlap=dict(type="int", default=300),
     state_file=dict(type="path"),
     max_backoff=dict(type="int", default=300),
+    rpo=dict(type="str"),
+    repository_free_percent_below=dict(type="float"),
+    protection_interval=dict(type="int", default=300),
+    em_name=dict(type="str"),
 )
 # per event type: the query field it is tracked on and the same time in a session dict
 _FIELDS = {FINISHED: ("EndTime", "end_time", "ended_after"), STARTED: ("CreationTime", "creation_time", "created_after")}
@@ -240,12 +316,31 @@ def validate(args):
         _query.check_range(params["interval"], "interval", 1, 86400)
         _query.check_range(params["overlap"], "overlap", 0, 86400)
         _query.check_range(params["max_backoff"], "max_backoff", 1, 3600)
+        _query.check_range(params["protection_interval"], "protection_interval", 1, 86400)
         params["job_name"] = _verify.names(params["job_name"], "job_name")
+        params["backup_server"] = _verify.name(params["backup_server"], "backup_server")
+        _protection_options(params)
         params["since"] = _times.moment(params["since"], "since") if params["since"] else None
         options = ConnectionOptions.from_params(params)
     except VeeamEmError as exc:
         raise VeeamEmError("%s: %s" % (NAME, exc.msg))
     return params, options
+
+
+def _protection_options(params):
+    """rpo and repository_free_percent_below: each given exactly when its event types are asked for.
+
+    Sets ``rpo_seconds`` (None without the RPO event types)."""
+    needs = ((RPO_TYPES, "rpo", "24h"), (REPOSITORY_TYPES, "repository_free_percent_below", "10"))
+    for types, option, example in needs:
+        wanted = [kind for kind in types if kind in params["event_types"]]
+        if wanted and params[option] is None:
+            raise VeeamEmError("event_types %s need %s (such as %s)" % (" and ".join(wanted), option, example))
+        if params[option] is not None and not wanted:
+            raise VeeamEmError("%s applies to the event types %s only: add one to event_types or leave %s out"
+                               % (option, " and ".join(types), option))
+    params["rpo_seconds"] = _protection.rpo_seconds(params["rpo"]) if params["rpo"] is not None else None
+    _protection.percent(params["repository_free_percent_below"], "repository_free_percent_below")
 
 
 class Tracker(object):
@@ -307,6 +402,105 @@ def _moment(text):
 EARLIEST = datetime.datetime(1971, 1, 1, tzinfo=datetime.timezone.utc)
 
 
+def vm_memory_key(vm):
+    """The key of a VM in the memory (JSON text): its HierarchyObjRef, or server and name where EM gives none."""
+    key = _protection.vm_key(vm)
+    return key if isinstance(key, str) else json.dumps(list(key))
+
+
+class Watch(object):
+    """What the protection events reported: the VMs breached and the repositories low (key -> name, since).
+
+    ``changes`` compares a poll's answer with it; ``apply`` records a change once its event is on the queue.
+    The memory starts empty: then a VM already breached (a repository already low) is a change, and nothing
+    can be recovered that was not reported.
+    """
+
+    def __init__(self, em, params):
+        self.em = em
+        self.rpo_text = params["rpo"]
+        self.rpo_seconds = params["rpo_seconds"]
+        self.below = params["repository_free_percent_below"]
+        self.types = [kind for kind in params["event_types"] if kind in RPO_TYPES + REPOSITORY_TYPES]
+        self.breached = {}  # VM key -> {"name": ..., "since": time of the poll that found it}
+        self.low = {}  # repository UID -> {"name": ..., "since": ...}
+
+    def wants(self, types):
+        return any(kind in self.types for kind in types)
+
+    def changes(self, vms, repositories, now):
+        """``[(event or None, memory, key, entry or None, gone)]``: the crossings of one poll, and the keys gone.
+
+        An event is None when its type is not asked for (the memory still follows, so that a recovery
+        is only reported for a breach the source knows of)."""
+        found = []
+        if vms is not None:
+            found += self._crossings(self.breached, vms, vm_memory_key, lambda vm: vm["status"] != _protection.PROTECTED,
+                                     lambda vm: vm["status"] == _protection.PROTECTED, self.vm_event, now)
+        if repositories is not None:
+            found += self._crossings(self.low, repositories, lambda repo: (repo["uid"] or repo["name"]).lower(),
+                                     lambda repo: _protection.free_below(repo, self.below),
+                                     # unknown size: neither low nor recovered
+                                     lambda repo: repo["free_percent"] is not None
+                                     and not _protection.free_below(repo, self.below), self.repository_event, now)
+        return found
+
+    def _crossings(self, memory, items, key_of, bad, good, event_of, now):
+        found, seen = [], set()
+        for item in items:
+            key = key_of(item)
+            seen.add(key)
+            if key not in memory and bad(item):
+                found.append((event_of(item, True), memory, key, {"name": item.get("name") or item.get("vm_name"),
+                                                                  "since": _times.text(now)}, False))
+            elif key in memory and good(item):
+                found.append((event_of(item, False), memory, key, None, False))
+        found += [(None, memory, key, None, True) for key in sorted(memory) if key not in seen]  # gone: forgotten
+        return found
+
+    def vm_event(self, vm, breached):
+        kind = RPO_BREACHED if breached else RPO_RECOVERED
+        if kind not in self.types:
+            return None
+        job_names = vm["job_names"]
+        return {"event_type": kind, "em": self.em, "vm": {
+            "name": vm["vm_name"], "uid": vm["vm_ref"], "backup_server_name": vm["backup_server_name"],
+            "job_name": job_names[0] if job_names else None, "job_names": job_names, "status": vm["status"],
+            "latest_restore_point_time": vm["latest_restore_point_time"],
+            "latest_restore_point_id": vm["latest_restore_point_id"], "age_seconds": vm["age_seconds"],
+            "age": _report.human_duration(vm["age_seconds"]) if vm["age_seconds"] is not None else None,
+            "rpo": self.rpo_text, "rpo_seconds": self.rpo_seconds,
+            "last_result": vm.get("last_result"), "last_reason": vm.get("last_reason")}}
+
+    def repository_event(self, repo, low):
+        kind = REPOSITORY_LOW if low else REPOSITORY_RECOVERED
+        if kind not in self.types:
+            return None
+        return {"event_type": kind, "em": self.em, "repository": {
+            "name": repo["name"], "uid": repo["uid"], "id": repo["id"], "kind": repo["kind"],
+            "backup_server_name": repo["backup_server_name"], "capacity_bytes": repo["capacity_bytes"],
+            "free_bytes": repo["free_bytes"], "free_percent": repo["free_percent"],
+            "free_percent_below": self.below}}
+
+    @staticmethod
+    def apply(memory, key, entry):
+        if entry is None:
+            memory.pop(key, None)
+        else:
+            memory[key] = entry
+
+    def dump(self):
+        return {"breached": self.breached, "low": self.low}
+
+    def load(self, data, where):
+        try:
+            for name, memory in (("breached", self.breached), ("low", self.low)):
+                for key, entry in data.get(name, {}).items():
+                    memory[str(key)] = {"name": entry["name"], "since": entry["since"]}
+        except (KeyError, TypeError, AttributeError):
+            raise VeeamEmError("%s is not a state file of %s: delete it to start afresh" % (where, NAME))
+
+
 class EventSource(object):
     """One running source: its client, trackers and state file.
 
@@ -325,6 +519,8 @@ class EventSource(object):
         floor = self.params["since"].replace(microsecond=0) if self.params["since"] else None
         self.trackers = [Tracker(kind, floor, self.params["overlap"])
                          for kind in (STARTED, FINISHED) if kind in self.params["event_types"]]
+        self.em = self.params["em_name"] or self.options.server
+        self.watch = Watch(self.em, self.params)
         self.state_file = self.params["state_file"]
         if self.state_file:
             self.load_state()
@@ -354,6 +550,8 @@ class EventSource(object):
         for tracker in self.trackers:
             if tracker.event_type in data.get("trackers", {}):
                 tracker.load(data["trackers"][tracker.event_type], "state_file %s" % self.state_file)
+        if self.watch.types and isinstance(data.get("protection"), dict):  # a file of a sessions-only run has none
+            self.watch.load(data["protection"], "state_file %s" % self.state_file)
 
     def save_state(self):
         """Write the state file atomically (a new file renamed over the old one)."""
@@ -361,6 +559,8 @@ class EventSource(object):
             return
         data = {"version": STATE_VERSION, "base_url": self.options.base_url,
                 "trackers": dict((tracker.event_type, tracker.dump()) for tracker in self.trackers)}
+        if self.watch.types:
+            data["protection"] = self.watch.dump()
         folder = os.path.dirname(os.path.abspath(self.state_file))
         handle = tempfile.NamedTemporaryFile("w", dir=folder, prefix=".backup_sessions.", suffix=".tmp",
                                              delete=False, encoding="utf-8")
@@ -387,10 +587,28 @@ class EventSource(object):
             else:
                 for session in fresh:
                     session["task_sessions"] = []
-            batches.append((tracker, sessions, [{"event_type": tracker.event_type, "backup_session": session}
-                                                for session in fresh]))
+            batches.append((tracker, sessions, [{"event_type": tracker.event_type, "em": self.em,
+                                                 "backup_session": session} for session in fresh]))
         self.polled = True
         return batches
+
+    def poll_protection(self):
+        """One poll of the protection event types: ``{"changes": [...], "now", "started", "vms", "repositories"}``.
+
+        The RPO view of em_protection_info (``_protection.protection``) with the source's job_name and
+        backup_server, and the repositories of backup_server, each only when its event types are asked for."""
+        started = time.time()
+        now = _times.utcnow().replace(microsecond=0)
+        watch, params = self.watch, self.params
+        vms = repositories = None
+        if watch.wants(RPO_TYPES):
+            vms = _protection.protection(self.client, params["rpo_seconds"], job_names=params["job_name"],
+                                         backup_server=params["backup_server"], now=now)["vms"]
+        if watch.wants(REPOSITORY_TYPES):
+            repositories = _protection.REPOSITORIES.ask(backup_server=params["backup_server"]).items(self.client)
+        self.polled = True
+        return {"changes": watch.changes(vms, repositories, now), "now": now, "started": started,
+                "vms": vms, "repositories": repositories}
 
     def _query(self, tracker):
         """The sessions of ``tracker``'s window matching the options, oldest first (verified on the client)."""
@@ -448,10 +666,18 @@ class EventSource(object):
         loop = asyncio.get_running_loop()
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veeam-em-source")
         failures = 0
+        # when each kind of poll is due next, in seconds slept since the start (None: not asked for)
+        due = {"sessions": 0.0 if self.trackers else None, "protection": 0.0 if self.watch.types else None}
+        slept = 0.0
         try:
             while True:
                 try:
-                    batches = await loop.run_in_executor(worker, self.poll)
+                    if due["sessions"] is not None and due["sessions"] <= slept:
+                        await self._deliver(queue, await loop.run_in_executor(worker, self.poll))
+                        due["sessions"] = slept + self.params["interval"]
+                    if due["protection"] is not None and due["protection"] <= slept:
+                        await self._deliver_protection(queue, await loop.run_in_executor(worker, self.poll_protection))
+                        due["protection"] = slept + self.params["protection_interval"]
                 except VeeamEmError as exc:
                     self._raise_if_fatal(exc)
                     failures += 1
@@ -459,10 +685,12 @@ class EventSource(object):
                     LOG.warning("%s: poll failed (%d in a row), next try in %d s: %s", NAME, failures, delay,
                                 self._scrub(exc.msg))
                     await self.sleep(delay)
+                    slept += delay
                     continue
                 failures = 0
-                await self._deliver(queue, batches)
-                await self.sleep(self.params["interval"])
+                delay = min(when for when in due.values() if when is not None) - slept
+                await self.sleep(delay)
+                slept += delay
         finally:
             self._stop(worker)
 
@@ -476,6 +704,24 @@ class EventSource(object):
         for tracker, sessions, _events in batches:
             tracker.advance(sessions)
         self.save_state()
+
+    async def _deliver_protection(self, queue, poll):
+        """Put the crossings' events on the queue; each is remembered once it is there; then the state file."""
+        self._log_warnings()
+        sent = 0
+        for event, memory, key, entry, gone in poll["changes"]:
+            if event is not None:
+                await queue.put(event)
+                sent += 1
+            if gone:
+                LOG.info("%s: %s, reported before, is gone from Enterprise Manager's answer: forgotten without an "
+                         "event", NAME, memory[key]["name"])
+            self.watch.apply(memory, key, entry)
+        self.save_state()
+        LOG.debug("%s: protection poll at %s: %s VMs, %d breached; %s repositories, %d low; %d events", NAME,
+                  _times.text(poll["now"]), "-" if poll["vms"] is None else len(poll["vms"]), len(self.watch.breached),
+                  "-" if poll["repositories"] is None else len(poll["repositories"]), len(self.watch.low), sent,
+                  extra={"protection_poll": (poll["started"], time.time())})
 
     def _raise_if_fatal(self, exc):
         """Rejected credentials before the first good poll, or a rejected session_token: waiting cannot help."""

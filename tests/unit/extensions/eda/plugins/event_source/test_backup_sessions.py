@@ -141,7 +141,8 @@ def test_watermark_overlap_no_duplicates_no_gaps(fake_em):
     assert queries(fake_em) == [finished_query(at(0)), finished_query(at(0)), finished_query(at(4))]
     assert fake_em.summary()[0] == LOGON and fake_em.summary()[-1] == LOGOUT
     event = run.events[0]
-    assert set(event) == {"event_type", "backup_session"} and event["event_type"] == "finished"
+    assert set(event) == {"event_type", "em", "backup_session"} and event["event_type"] == "finished"
+    assert event["em"] == "em.example.com"  # the server option (em_name when set)
     session = event["backup_session"]
     assert session["job_name"] == "Fileserver Backup" and session["end_time"] == at(1)
     assert session["result"] == "Success" and session["task_sessions"] == []
