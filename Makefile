@@ -101,7 +101,7 @@ lint: venv
 	ansible-lint --profile production
 
 e2e: venv
-	$(PY) -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+	$(PY) -m pytest tests/e2e -n 2 -q -p no:cacheprovider --durations=15
 
 soak-quick: venv
 	$(PY) -m pytest tests/soak -q -p no:cacheprovider
