@@ -232,13 +232,16 @@ def vm_status(vm, now, rpo_seconds):
             "latest_restore_point_id": point["id"] if point else None, "age_seconds": age}
 
 
-def protection(client, rpo_seconds, vm_names=None, job_names=None, backup_server=None, now=None):
+def protection(client, rpo_seconds, vm_names=None, job_names=None, backup_server=None, now=None, warned=()):
     """The RPO view: every VM the backup jobs include, its newest restore point, and whether it is
-    younger than ``rpo_seconds``; containers listed apart; ``summary`` of the statuses."""
+    younger than ``rpo_seconds``; containers listed apart; ``summary`` of the statuses.
+
+    ``warned``: job names already warned about (the report's own warning): not warned about twice."""
     now = (now or _times.utcnow()).replace(microsecond=0)
     jobs = _jobs.query_jobs(client, _jobs.JOBS.ask(name=job_names, job_type=[_sessions.BACKUP],
                                                    backup_server=backup_server))
-    warn_missing(client, "job_name", job_names, [job["name"] for job in jobs], "backup job")
+    warn_missing(client, "job_name", [name for name in job_names or () if name not in warned] or None,
+                 [job["name"] for job in jobs], "backup job")
     vms, containers = included(client, jobs, vm_names)
     warn_missing(client, "vm_name", vm_names, [vm["vm_name"] for vm in vms.values()], "VM included in a backup job")
     if vms:

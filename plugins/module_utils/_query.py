@@ -309,12 +309,15 @@ class Query(object):
     def warn_unknown(self, client, option, requested, items, what):
         """Warn about requested names that no item has and that EM knows nothing of (a typo, a split name).
 
-        ``option`` is both the option and the key of the items that holds the name.
+        ``option`` is both the option and the key of the items that holds the name. Returns the names warned about.
         """
+        warned = []
         for name in _verify.missing_names(requested, [item.get(option) for item in items]):
             if not self.exists(client, option, name):
+                warned.append(name)
                 client.warnings.append("%s %r: Enterprise Manager has no %s of that name at all; check the "
                                        "spelling (%s)" % (option, name, what, _verify.NAMES_HINT))
+        return warned
 
 
 class Question(object):

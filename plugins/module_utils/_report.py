@@ -252,10 +252,10 @@ def protection_options(params):
     return rpo, fail_on, below
 
 
-def protection_part(client, rpo, fail_on, below, job_names=None, backup_server=None, rpo_text=None):
+def protection_part(client, rpo, fail_on, below, job_names=None, backup_server=None, rpo_text=None, warned=()):
     """The report's protection part: em_protection_info's answer for the report's jobs, the repositories,
-    and what its gate fails on."""
-    view = _protection.protection(client, rpo, job_names=job_names, backup_server=backup_server)
+    and what its gate fails on. ``warned``: job names the report already warned about."""
+    view = _protection.protection(client, rpo, job_names=job_names, backup_server=backup_server, warned=warned)
     repositories = _protection.REPOSITORIES.ask(backup_server=backup_server).items(client)
     for repo in repositories:
         repo["low"] = below is not None and _protection.free_below(repo, below)
@@ -325,9 +325,10 @@ def report_from_em(client, params, checked=None):
                       **problems))
     latest = find(dict(filters, latest_per_job=True, created_after=lookback["start"],
                        created_before=window["end"])) if lookback else []
-    _sessions.warn_unknown_job_names(client, job_names, running + ended + created + latest)
+    warned = _sessions.warn_unknown_job_names(client, job_names, running + ended + created + latest)
     protection = protection_part(client, checked["rpo"], checked["fail_on_protection"], checked["below"], job_names,
-                                 filters["backup_server"], str(params["rpo"]).strip()) if checked["rpo"] else None
+                                 filters["backup_server"], str(params["rpo"]).strip(),
+                                 warned=warned) if checked["rpo"] else None
     return session_report(running + ended + created, detail_sessions=created + ended, window=window,
                           latest_sessions=latest, fail_on=params["fail_on"], filters=filters,
                           junit_warning=params["junit_warning"], title=params["title"], protection=protection)

@@ -236,8 +236,8 @@ def find_job_sessions(client, params, warn_unknown=True):
 
 
 def warn_unknown_job_names(client, job_names, sessions):
-    """Warn about option job_name's names that no session has and EM knows no session of."""
-    JOB_SESSIONS.warn_unknown(client, "job_name", job_names, sessions, "session of a job")
+    """Warn about option job_name's names that no session has and EM knows no session of; returns those names."""
+    return JOB_SESSIONS.warn_unknown(client, "job_name", job_names, sessions, "session of a job")
 
 
 def attach_task_sessions(client, sessions, links=False, results=None):

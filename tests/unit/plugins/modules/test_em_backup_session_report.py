@@ -153,6 +153,25 @@ def test_a_misspelt_job_name_is_warned_about_once(fake_em, run_module):
         "(a string is one name, also with commas in it; give several names as a list)"]
 
 
+def test_a_misspelt_job_name_with_rpo_is_warned_about_once_too(fake_em, run_module):
+    """The protection part asks for the backup jobs of that name (none) and does not warn a second time."""
+    fake_em.logon()
+    for _question in range(4):  # the three questions, and whether EM has any session of that name
+        fake_em.expect("GET", "/query", body=empty())
+    fake_em.expect("GET", "/query", body=query_result([], "Jobs"))
+    fake_em.expect("GET", "/query", body=query_result([], "Repositories"))
+    fake_em.logout()
+    rc, result, dummy = run_module(module, args(job_name="SQL Bakup", rpo="24h"))
+    assert rc == 0 and result["protection"]["vms"] == []
+    assert fake_em.summary()[5:] == [
+        ("GET", "/api/query", 'type=Job&format=Entities&sortAsc=Name&pageSize=1000&page=1'
+                              '&filter=Name=="SQL Bakup";JobType==Backup'),
+        ("GET", "/api/query", "type=Repository&format=Entities&sortAsc=Name&pageSize=1000&page=1"), LOGOUT]
+    assert warning_texts(result) == [
+        "job_name 'SQL Bakup': Enterprise Manager has no session of a job of that name at all; check the spelling "
+        "(a string is one name, also with commas in it; give several names as a list)"]
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(window="yesterday"), "window 'yesterday' is neither a length such as 90s, 30m, 24h"),
     (dict(window="0h"), "window '0h' must be longer than zero"),
