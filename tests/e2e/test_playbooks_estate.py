@@ -189,6 +189,21 @@ def test_a_wrong_password_reads_logon_refused(estate, collection_env, tmp_path):
     assert estate.up["em-a"].stats()["open_logon_sessions"] == 0
 
 
+@pytest.mark.parametrize("extra, message", [
+    ({"metrics_file": "/nonexistent-dir/veeam_em.prom"}, "metrics_file /nonexistent-dir/veeam_em.prom must name a "
+                                                          "file ending in .prom in a directory that exists"),
+    ({"metrics_file": "{tmp}/veeam_em.txt"}, "must name a file ending in .prom"),
+    ({"report_dir": ""}, "Set report_dir (extra var or survey)"),
+])
+def test_bad_variables_fail_before_any_em_is_read(estate, collection_env, tmp_path, extra, message):
+    inventory = estate.inventory(tmp_path / "ems.yml", names=("em-a",))
+    before = estate.up["em-a"].stats()["logons"]
+    extra = dict((key, value.replace("{tmp}", str(tmp_path))) for key, value in extra.items())
+    proc, data, out = _estate_run(collection_env, tmp_path, inventory, extra)
+    assert proc.returncode == 2 and message in proc.stdout, proc.stdout + proc.stderr
+    assert estate.up["em-a"].stats()["logons"] == before and data is None
+
+
 def test_with_rpo_the_vms_of_both_ems_are_listed_with_their_em(estate, collection_env, tmp_path):
     expected = dict((name, _adhoc(collection_env, emu, "em_protection_info", "rpo=24h"))
                     for name, emu in estate.up.items())
