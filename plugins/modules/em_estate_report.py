@@ -168,8 +168,8 @@ ems:
   description:
     - One entry per EM of O(ems), in that order; C(em) (the inventory hostname), C(status) (V(ok), V(unreachable),
       V(logon_refused) or V(failed)), C(reason) (the failure's message, null when V(ok)), C(last_good_answer)
-      (ISO 8601, null when unknown), C(seconds_since_last_good_answer), and the C(summary) and C(gate) of its report
-      (null without one).
+      (ISO 8601, null when unknown), C(seconds_since_last_good_answer), C(warnings) (those of its report task), and
+      the C(summary) and C(gate) of its report (null without one).
     - The EMs' whole reports, with C(em) on every row, are in C(<basename>.json) (key C(report) of each entry), not
       in this result.
   returned: always

@@ -65,12 +65,15 @@ def em_entry(name, result, last_good=None, at=None):
 
     ``last_good``: the time of its last good answer known from the state file (ISO 8601 or None);
     ``at``: the estate's time (aware datetime). Returns {em, status, reason, last_good_answer,
-    seconds_since_last_good_answer, report}; ``report`` is the report data with ``em`` on every row,
-    or None when the EM gave none.
+    seconds_since_last_good_answer, warnings, report}; ``report`` is the report data with ``em`` on every
+    row, or None when the EM gave none; ``warnings`` the warnings of its report task (a misspelt job name
+    of this EM: Ansible shows each warning once and without its host).
     """
     at = at or now()
     entry = {"em": name, "status": FAILED, "reason": None, "last_good_answer": last_good,
-             "seconds_since_last_good_answer": None, "report": None}
+             "seconds_since_last_good_answer": None, "warnings": [], "report": None}
+    if isinstance(result, dict) and isinstance(result.get("warnings"), list):
+        entry["warnings"] = [_warning_text(warning) for warning in result["warnings"]]
     if not isinstance(result, dict):
         entry["reason"] = NO_RESULT
     elif result.get("failed"):
@@ -89,6 +92,13 @@ def em_entry(name, result, last_good=None, at=None):
         seconds = (at - parse_time(entry["last_good_answer"])).total_seconds()
         entry["seconds_since_last_good_answer"] = max(0, int(seconds))
     return entry
+
+
+def _warning_text(warning):
+    """A registered warning's text: a string up to ansible-core 2.18; from 2.19 on, as registered (hostvars read
+    raw), an object whose ``event.msg`` is the text."""
+    text = getattr(getattr(warning, "event", None), "msg", None)
+    return text if isinstance(text, str) else str(warning)
 
 
 def _rows(name, rows):

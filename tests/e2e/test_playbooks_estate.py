@@ -179,8 +179,13 @@ def test_time_since_the_last_good_answer_comes_from_the_state_file(estate, colle
 
 def test_a_wrong_password_reads_logon_refused(estate, collection_env, tmp_path):
     inventory = estate.inventory(tmp_path / "ems.yml", names=("em-a", "em-refused"), group="my_ems")
-    proc, data, dummy = _estate_run(collection_env, tmp_path, inventory, {"veeam_em_group": "my_ems"})
+    variables = {"veeam_em_group": "my_ems", "job_name": "Oracle Bakup"}
+    proc, data, dummy = _estate_run(collection_env, tmp_path, inventory, variables)
     assert proc.returncode == 2, proc.stdout + proc.stderr
+    # a misspelt job name: the warning is em-a's, in the data and on the console with its EM
+    warning = "job_name 'Oracle Bakup': Enterprise Manager has no session of a job of that name at all"
+    assert [w[:len(warning)] for w in _by_em(data)["em-a"]["warnings"]] == [warning]
+    assert "em-a: ok; warnings: " + warning in proc.stdout
     refused = _by_em(data)["em-refused"]
     assert refused["status"] == "logon_refused" and refused["report"] is None
     assert "user name or password rejected (HTTP 401)" in refused["reason"]

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import datetime
 import json
+import types
 import xml.etree.ElementTree as ET
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils import _report
@@ -96,7 +97,7 @@ def test_protection_vms_and_repositories_get_em():
 def test_failed_results_become_statuses_with_the_failure_message_as_reason():
     assert _estate.em_entry("em-c", UNREACHABLE, at=AT) == {
         "em": "em-c", "status": "unreachable", "reason": UNREACHABLE["msg"], "last_good_answer": None,
-        "seconds_since_last_good_answer": None, "report": None}
+        "seconds_since_last_good_answer": None, "warnings": [], "report": None}
     assert _estate.em_entry("em-d", REFUSED, at=AT)["status"] == "logon_refused"
     other = {"failed": True, "msg": "Enterprise Manager answered HTTP 500 to GET /api/query: still failing",
              "error_kind": "failed"}
@@ -104,6 +105,20 @@ def test_failed_results_become_statuses_with_the_failure_message_as_reason():
     crashed = {"failed": True, "msg": "MODULE FAILURE", "module_stderr": "Traceback ..."}  # no error_kind
     assert (_estate.em_entry("em-f", crashed, at=AT)["status"], _estate.em_entry("em-f", crashed, at=AT)["reason"]) \
         == ("failed", "MODULE FAILURE")
+
+
+def test_each_em_keeps_the_warnings_of_its_report_task_and_the_page_shows_them():
+    warning = "job_name 'SQL Bakup': Enterprise Manager has no session of a job of that name at all; check the spelling"
+    warned = _estate.em_entry("em-a", dict(_result(A_SESSIONS, A_DETAIL), warnings=[warning]), at=AT)
+    assert warned["warnings"] == [warning]
+    # ansible-core 2.19 registers a warning as an object (hostvars read raw): its event's msg is the text
+    summary = types.SimpleNamespace(event=types.SimpleNamespace(msg=warning, formatted_traceback=None))
+    assert _estate.em_entry("em-a", dict(_result(A_SESSIONS), warnings=[summary]), at=AT)["warnings"] == [warning]
+    assert _estate.em_entry("em-b", _result(B_SESSIONS), at=AT)["warnings"] == []
+    data = _estate.estate([warned, _estate.em_entry("em-b", _result(B_SESSIONS), at=AT)], generated_at=AT)
+    html = _estate.render_files(data)["html"]
+    assert html.count("Warnings of this EM's report") == 1
+    assert "<li>job_name &#39;SQL Bakup&#39;: Enterprise Manager has no session" in html
 
 
 def test_an_em_without_a_result_is_failed_never_missing():
@@ -236,5 +251,5 @@ def test_outline_is_the_estate_without_the_reports():
     data = _estate.estate(_entries())
     outline = _estate.outline(data)
     assert [sorted(entry) for entry in outline["ems"]][0] == [
-        "em", "gate", "last_good_answer", "reason", "seconds_since_last_good_answer", "status", "summary"]
+        "em", "gate", "last_good_answer", "reason", "seconds_since_last_good_answer", "status", "summary", "warnings"]
     assert outline["ems"][2]["summary"] is None and outline["summary"] == data["summary"]
