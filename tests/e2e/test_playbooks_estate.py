@@ -195,8 +195,8 @@ def test_a_wrong_password_reads_logon_refused(estate, collection_env, tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"metrics_file": "/nonexistent-dir/veeam_em.prom"}, "metrics_file /nonexistent-dir/veeam_em.prom must name a "
-                                                          "file ending in .prom in a directory that exists"),
+    ({"metrics_file": "/nonexistent-dir/veeam_em.prom"},
+     "metrics_file /nonexistent-dir/veeam_em.prom must name a file ending in .prom in a directory that exists"),
     ({"metrics_file": "{tmp}/veeam_em.txt"}, "must name a file ending in .prom"),
     ({"report_dir": ""}, "Set report_dir (extra var or survey)"),
 ])
