@@ -134,6 +134,8 @@ EXAMPLES = r"""
     ems: "{{ ansible_play_hosts_all }}"
     dest: "{{ playbook_dir }}/reports"
     allow_unreachable: true
+    # every EM's metrics in one file of node_exporter's textfile directory (on the controller)
+    metrics_file: "{{ textfile_dir | default(playbook_dir) }}/veeam_em_estate.prom"
   register: estate
 
 - name: Say how the estate is doing
