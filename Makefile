@@ -48,8 +48,8 @@ help:
 	@echo "make sanity-all-pythons   ansible-test sanity compile+import on the other Pythons found"
 	@echo "make lint                 ansible-lint --profile production"
 	@echo "make e2e                  pytest tests/e2e -n 2 (real ansible runs against the emulator)"
-	@echo "make soak-quick           fault soak smoke runs: profiles mixed and idle, 5 runs each; EDA source 10 s (part of make test)"
-	@echo "make soak                 full fault soak: 9 fault profiles, 30 runs per scenario (docs/reliability.md)"
+	@echo "make soak-quick           fault soak smoke runs: profiles mixed and idle, 5 runs each; EDA source 10 s; estate 2 runs (part of make test)"
+	@echo "make soak                 full fault soak: 9 fault profiles, 30 runs per scenario; estate 10 runs (docs/reliability.md)"
 	@echo "make eda-soak             EDA event source soak: 180 s of sessions ending under faults (docs/reliability.md)"
 	@echo "make eda-venv             build/eda-venv: ansible-rulebook for the EDA e2e test (make e2e makes it too)"
 	@echo "make load                 40 hosts x 20 forks against one emulator, clean and with mixed faults"
@@ -107,6 +107,7 @@ soak-quick: venv
 	$(PY) -m pytest tests/soak -q -p no:cacheprovider
 	$(PY) tests/soak/soak.py --quick --out build/soak-quick
 	$(PY) tests/soak/eda_soak.py --quick --out build/eda-soak-quick
+	$(PY) tests/soak/estate_soak.py --quick --out build/estate-soak-quick
 
 eda-soak: venv
 	$(PY) tests/soak/eda_soak.py --out build/eda-soak
@@ -116,6 +117,7 @@ eda-venv:
 
 soak: venv
 	$(PY) tests/soak/soak.py --out build/soak
+	$(PY) tests/soak/estate_soak.py --out build/estate-soak
 
 load: venv
 	$(PY) tests/soak/load.py --out build/load
