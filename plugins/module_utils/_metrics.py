@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import os
 import tempfile
 
@@ -31,7 +30,6 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import 
 
 SUFFIX = ".prom"
 # veeam_em_job_last_result: 0 Success, 1 Warning, 2 Failed (the order of EM's outcomes)
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 JOB_RESULT_VALUES = dict((result, index) for index, result in enumerate(_sessions.OUTCOMES))
 
 # Every family, in the order of the file, with its HELP text. All are gauges.
@@ -73,7 +71,7 @@ def _sample(name, labels, value):
 
 def _unix(text, what):
     """An ISO 8601 time of the report -> whole seconds since the epoch."""
-    return int((_times.iso(text, what) - _EPOCH).total_seconds())
+    return _times.unix(_times.iso(text, what))
 
 
 def metrics_text(ems, now=None):
@@ -87,7 +85,7 @@ def metrics_text(ems, now=None):
         raise VeeamEmError("now must be an aware datetime (with a time zone), not %r" % (stamp,))
     samples = dict((name, []) for name, _help in FAMILIES)
     for item in ems:
-        _em_samples(samples, item, int((stamp - _EPOCH).total_seconds()))
+        _em_samples(samples, item, _times.unix(stamp))
     lines = []
     for name, text in FAMILIES:
         if samples[name]:

@@ -36,7 +36,6 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions impor
 STATUS_SEVERITY = {"Failed": 4, "Warning": 3, "Running": 2, "None": 1, "Success": 0}
 
 UTC = datetime.timezone.utc
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_time(value, what="time"):
@@ -439,10 +438,14 @@ def _summary(rows, job_list, failures, window_start):
         "failure_rows": len(failures),
         "recovered_failure_rows": sum(1 for f in failures if f["recovered_by"]),
     }
-    finished_count = summary["total"] - summary["running"]
-    summary["success_rate"] = (
-        round(100.0 * summary["by_result"]["Success"] / finished_count, 1) if finished_count else None)
+    summary["success_rate"] = success_rate(summary)
     return summary
+
+
+def success_rate(summary):
+    """Percent of the finished sessions of a summary ({total, running, by_result}) that succeeded; None without one."""
+    finished = summary["total"] - summary["running"]
+    return round(100.0 * summary["by_result"]["Success"] / finished, 1) if finished else None
 
 
 def _junit_totals(job_list, junit_warning, protection=None):

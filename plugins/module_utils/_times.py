@@ -38,8 +38,16 @@ _ISO_RE = re.compile(
     r"\s*(Z|[+-][0-9]{2}:?[0-9]{2})?$", re.IGNORECASE)
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utcnow():
     return datetime.datetime.now(UTC)
+
+
+def unix(stamp):
+    """An aware datetime as whole seconds since the epoch (Unix time)."""
+    return int((stamp - EPOCH).total_seconds())
 
 
 def _text(value, option):

@@ -26,6 +26,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._report import 
     REPORT_KEYS,
     STATUS_SEVERITY,
     counts,
+    success_rate,
     format_time,
     now,
     parse_time,
@@ -33,6 +34,7 @@ from ansible_collections.backupops.veeam_em.plugins.module_utils._report import 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import ERROR_KINDS, FAILED, LOGON_REFUSED, UNREACHABLE
 from ansible_collections.backupops.veeam_em.plugins.module_utils._protection import PROTECTION_STATUSES
 from ansible_collections.backupops.veeam_em.plugins.module_utils._sessions import RESULTS
+from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import FILE_KINDS as REPORT_FILE_KINDS
 from ansible_collections.backupops.veeam_em.plugins.plugin_utils._report import (
     STATUS_COLOURS,
     environment,
@@ -48,7 +50,10 @@ EM_STATUSES = (OK,) + ERROR_KINDS
 MAY_BE_ALLOWED = (UNREACHABLE, LOGON_REFUSED)
 # a job's status (the report's words), the most severe first
 JOB_STATUSES = tuple(sorted(STATUS_SEVERITY, key=STATUS_SEVERITY.get, reverse=True))
-FILE_KINDS = (("html", ".html"), ("json", ".json"), ("junit", ".junit.xml"), ("state", ".state.json"))
+# the counts of each EM's report summary that the estate adds up
+SUMMED = ("total", "running", "retries", "jobs", "jobs_in_window", "problem_vms", "failure_rows", "recovered_failure_rows")
+# the single report's files, and the state of the last good answers
+FILE_KINDS = REPORT_FILE_KINDS + (("state", ".state.json"),)
 NO_RESULT = ("no result from the report task for this EM: it did not run for it (a --limit without it, or the play "
              "ended for it before)")
 
@@ -145,20 +150,15 @@ def _add(total, part, keys):
 def summary(entries):
     """Totals across the EMs that answered, and the EMs by status."""
     reports = [entry["report"] for entry in entries if entry["report"]]
-    total = {"ems": len(entries), "ems_by_status": counts(entries, "status", EM_STATUSES),
-             "by_result": dict((result, 0) for result in RESULTS),
-             "jobs_by_status": dict((status, 0) for status in JOB_STATUSES)}
+    total = dict.fromkeys(SUMMED, 0)
+    total.update(ems=len(entries), ems_by_status=counts(entries, "status", EM_STATUSES),
+                 by_result=dict.fromkeys(RESULTS, 0), jobs_by_status=dict.fromkeys(JOB_STATUSES, 0))
     for report in reports:
         part = report["summary"]
-        _add(total, part, ("total", "running", "retries", "jobs", "jobs_in_window", "problem_vms", "failure_rows",
-                           "recovered_failure_rows"))
+        _add(total, part, SUMMED)
         _add(total["by_result"], part["by_result"], RESULTS)
         _add(total["jobs_by_status"], part["jobs_by_status"], JOB_STATUSES)
-    for key in ("total", "running", "retries", "jobs", "jobs_in_window", "problem_vms", "failure_rows",
-                "recovered_failure_rows"):
-        total.setdefault(key, 0)
-    finished = total["total"] - total["running"]
-    total["success_rate"] = round(100.0 * total["by_result"]["Success"] / finished, 1) if finished else None
+    total["success_rate"] = success_rate(total)
     total["protection"] = _protection_totals(reports)
     total["repositories"] = _repository_totals(reports)
     return total

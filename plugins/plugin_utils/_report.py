@@ -26,8 +26,8 @@ import jinja2
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.backupops.veeam_em.plugins.module_utils._errors import VeeamEmError
+from ansible_collections.backupops.veeam_em.plugins.module_utils._times import EPOCH
 from ansible_collections.backupops.veeam_em.plugins.module_utils._report import (
-    EPOCH,
     STATUS_SEVERITY,
     UTC,
     counts,
