@@ -92,6 +92,16 @@ def wait_for(proc, emulator, ready, tmp_path):
     pytest.fail("the play ended (rc %s) before the awaited moment:\n%s" % (proc.returncode, output(tmp_path)))
 
 
+def interrupted_and_logged_off(proc, emu, signum, tmp_path):
+    """Send ``signum``; once the play has ended, no logon session is open and every logon was logged off."""
+    interrupt(proc, signum)
+    stats = emu.stats()
+    assert stats["logon_answers_lost"] == 0
+    assert stats["open_logon_sessions"] == 0, output(tmp_path)
+    assert stats["logouts"] == stats["logons"]
+    return stats
+
+
 @pytest.mark.parametrize("signum", SIGNALS)
 def test_guard_cancelled_while_a_stop_waits(start_emulator, start_play, tmp_path, signum):
     # stops take 60 s: the guard's stop task waits for its session (up to 300 s) when the signal comes
@@ -100,11 +110,7 @@ def test_guard_cancelled_while_a_stop_waits(start_emulator, start_play, tmp_path
     seen = wait_for(proc, emu, lambda _prev, now: now["stop_requests"] >= 1 and now["open_logon_sessions"] >= 1,
                     tmp_path)
     assert seen["open_logon_sessions"] == 1
-    interrupt(proc, signum)
-    stats = emu.stats()
-    assert stats["logon_answers_lost"] == 0
-    assert stats["open_logon_sessions"] == 0, output(tmp_path)
-    assert stats["logouts"] == stats["logons"]
+    interrupted_and_logged_off(proc, emu, signum, tmp_path)
 
 
 @pytest.mark.parametrize("signum", SIGNALS)
@@ -121,9 +127,5 @@ def test_job_run_cancelled_while_waiting_for_the_session(start_emulator, start_p
     proc = start_play(JOB_RUN, emu)
     seen = wait_for(proc, emu, ready, tmp_path)
     assert seen["open_logon_sessions"] == 1
-    interrupt(proc, signum)
-    stats = emu.stats()
-    assert stats["logon_answers_lost"] == 0
-    assert stats["open_logon_sessions"] == 0, output(tmp_path)
-    assert stats["logouts"] == stats["logons"]
+    stats = interrupted_and_logged_off(proc, emu, signum, tmp_path)
     assert stats["job_actions"] == {"start": 1}
